@@ -1,0 +1,36 @@
+//! # canvass-core
+//!
+//! The shared foundation of every canvass connector:
+//!
+//! - [`model`]: the canonical organizing-data model ([`Person`], [`Event`],
+//!   [`Attendance`], [`Message`], [`OptOut`], … and the [`Record`] enum);
+//! - [`Connector`]: the trait every vendor crate implements, with
+//!   [`ConnectorInfo`], resumable [`Page`] streams and canonical [`WriteOp`]s;
+//! - [`Error`]: one error type with kinds the engine can act on;
+//! - [`normalize`] and [`identity`]: normalizers and match keys for
+//!   resolving the same human across tools;
+//! - [`http`]: the HTTP layer (auth, rate limits, retries, pagination,
+//!   secret scrubbing) so every connector behaves the same on the wire.
+//!
+//! ```
+//! use canvass_core::{Email, Person, SourceRef};
+//! let mut person = Person { source: SourceRef::new("mobilize", "57"), ..Person::default() };
+//! person.emails.push(Email::parse(" Ana@Example.org "));
+//! assert_eq!(person.primary_email().map(|e| e.address.as_str()), Some("Ana@example.org"));
+//! ```
+
+pub mod connector;
+pub mod error;
+pub mod http;
+pub mod identity;
+pub mod model;
+pub mod normalize;
+pub mod time;
+
+pub use connector::{
+    Checkpoint, Connector, ConnectorExt, ConnectorInfo, Page, PageStream, RawRecord, RecordIssue,
+    WriteKind, WriteOp, WriteOutcome, unsupported_read,
+};
+pub use error::{Error, Result};
+pub use model::*;
+pub use secrecy::{ExposeSecret, SecretString};

@@ -1,0 +1,2 @@
+//! canvass
+pub use canvass_core as core;
