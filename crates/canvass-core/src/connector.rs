@@ -275,7 +275,7 @@ pub enum WriteOutcome {
 /// connector maps it. The trait is object-safe, so the engine holds
 /// `Box<dyn Connector>`.
 #[async_trait]
-pub trait Connector: Send + Sync {
+pub trait Connector: Send + Sync + std::fmt::Debug {
     /// Which system this is and what it can read and write.
     fn info(&self) -> ConnectorInfo;
 

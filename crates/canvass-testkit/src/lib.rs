@@ -1,1 +1,19 @@
+//! # canvass-testkit
+//!
+//! Everything needed to test a canvass connector without the internet:
+//!
+//! - [`sim`]: vendor simulators on wiremock, on loopback, with auth checks,
+//!   rate limits that answer 429, switchable [`Faults`] and request counters;
+//! - [`generate`]: seeded, realistically messy people with ground truth;
+//! - [`conformance`]: the suite every connector runs against its simulator.
 
+pub mod conformance;
+pub mod faults;
+pub mod generate;
+pub mod reply;
+pub mod sim;
+
+pub use conformance::{ConformanceHarness, ConformanceReport, run_conformance};
+pub use faults::Faults;
+pub use reply::Reply;
+pub use sim::{AuthRule, RequestExt, Route, Sim, SimControl, SimRateLimit, Stats};
