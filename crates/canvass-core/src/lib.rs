@@ -25,6 +25,7 @@ pub mod http;
 pub mod identity;
 pub mod model;
 pub mod normalize;
+pub mod registry;
 pub mod time;
 
 pub use connector::{

@@ -1,0 +1,1 @@
+//! The canvass engine (in progress).

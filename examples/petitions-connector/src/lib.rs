@@ -1,0 +1,1 @@
+//! Template connector (in progress).
