@@ -1,0 +1,2 @@
+//! Full and incremental attendance pulls against the simulator (written below).
+fn main() {}
