@@ -1,0 +1,34 @@
+//! The engine's error type.
+
+/// Everything that can go wrong in the engine and the warehouse.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// A connector failed (auth, transport, vendor error, …).
+    #[error(transparent)]
+    Connector(#[from] canvass_core::Error),
+    /// SQLite failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// A stored JSON document could not be read or written.
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The warehouse URL or another setting is wrong.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The warehouse's schema is newer than this build, or a migration failed.
+    #[error("schema: {0}")]
+    Schema(String),
+    /// A push-ledger entry was not where it should be.
+    #[error("push ledger: {0}")]
+    Ledger(String),
+    /// The warehouse's worker thread went away.
+    #[error("warehouse worker stopped: {0}")]
+    Worker(String),
+}
+
+/// A result whose error is [`SyncError`].
+pub type SyncResult<T> = Result<T, SyncError>;

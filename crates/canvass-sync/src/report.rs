@@ -1,0 +1,137 @@
+//! The run report: what a sync did, per source and entity kind, with every
+//! failure named. Serializable for `canvass sync --json`.
+
+use canvass_core::EntityKind;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::warehouse::PageCounts;
+
+/// A record that could not be stored in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The record's id (or its position in the page).
+    pub record: String,
+    /// The field at fault, as a JSON path.
+    pub field: String,
+    /// Why.
+    pub reason: String,
+    /// Whether the record was left out (`false`: stored with the bad field kept verbatim).
+    pub skipped: bool,
+}
+
+/// What happened to one entity kind of one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindReport {
+    /// The kind.
+    pub kind: EntityKind,
+    /// Pages stored.
+    pub pages: u64,
+    /// Record counts.
+    #[serde(flatten)]
+    pub counts: PageCounts,
+    /// Every record issue, skipped or kept.
+    pub failures: Vec<Failure>,
+    /// The error that ended the read early, if any.
+    pub error: Option<String>,
+}
+
+impl KindReport {
+    /// An empty report for `kind`.
+    pub fn new(kind: EntityKind) -> KindReport {
+        KindReport {
+            kind,
+            pages: 0,
+            counts: PageCounts::default(),
+            failures: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Whether every record was stored and the read finished.
+    pub fn is_success(&self) -> bool {
+        self.error.is_none() && self.counts.failed == 0
+    }
+}
+
+/// What happened to one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceReport {
+    /// The configured source name.
+    pub name: String,
+    /// The connector's system.
+    pub system: String,
+    /// One report per kind read.
+    pub kinds: Vec<KindReport>,
+    /// An error of the whole source (e.g. refused credentials), if any.
+    pub error: Option<String>,
+}
+
+impl SourceReport {
+    /// Whether the source synced every kind without failure.
+    pub fn is_success(&self) -> bool {
+        self.error.is_none() && self.kinds.iter().all(KindReport::is_success)
+    }
+
+    /// Counts summed over kinds.
+    pub fn totals(&self) -> PageCounts {
+        let mut t = PageCounts::default();
+        for k in &self.kinds {
+            t.add(&k.counts);
+        }
+        t
+    }
+}
+
+/// What identity resolution found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentitySummary {
+    /// Source person records considered.
+    pub source_people: u64,
+    /// Canonical people they resolved to.
+    pub canonical_people: u64,
+    /// Match keys left unused because too many different people share them.
+    pub shared_keys_ignored: u64,
+    /// Canonical people whose id changed from the previous run's (merges and splits).
+    pub reassigned: u64,
+}
+
+/// The report of one `sync`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The run's id in `sync_runs` (0 for a dry run).
+    pub run_id: i64,
+    /// Whether nothing was stored.
+    pub dry_run: bool,
+    /// When the run started.
+    pub started_at: DateTime<Utc>,
+    /// When it finished.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// One report per source.
+    pub sources: Vec<SourceReport>,
+    /// Identity resolution, when it ran.
+    pub identity: Option<IdentitySummary>,
+    /// An error after the pulls (identity resolution), if any.
+    pub error: Option<String>,
+}
+
+impl RunReport {
+    /// Whether every source and kind succeeded with no failed record.
+    pub fn is_success(&self) -> bool {
+        self.error.is_none() && self.sources.iter().all(SourceReport::is_success)
+    }
+
+    /// Counts summed over sources and kinds.
+    pub fn totals(&self) -> PageCounts {
+        let mut t = PageCounts::default();
+        for s in &self.sources {
+            t.add(&s.totals());
+        }
+        t
+    }
+
+    /// The report of one source.
+    pub fn source(&self, name: &str) -> Option<&SourceReport> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+}

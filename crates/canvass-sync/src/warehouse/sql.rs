@@ -1,0 +1,246 @@
+//! SQL shared by both backends, written in PostgreSQL's syntax (`$1`,
+//! `$2::text::jsonb`) and rendered for SQLite by [`render`].
+
+use std::collections::HashMap;
+
+use canvass_core::{EntityKind, Page};
+
+use super::schema::Dialect;
+use super::{PageCounts, SqlValue};
+use crate::rows::{Cell, RecordRows, record_rows, sha256_hex};
+
+/// One statement and its parameters.
+pub(crate) type Stmt = (String, Vec<Cell>);
+
+/// Renders PostgreSQL-style SQL for `dialect`: SQLite numbers parameters
+/// `?1` and stores JSON as text.
+pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Postgres => sql.to_string(),
+        Dialect::Sqlite => sql.replace("::text::jsonb", "").replace("::text", "").replace('$', "?"),
+    }
+}
+
+/// What a page will write, decided against the hashes already stored.
+#[derive(Debug, Default)]
+pub(crate) struct PagePlan {
+    pub counts: PageCounts,
+    pub stmts: Vec<Stmt>,
+}
+
+/// A record's rows, or why it could not be mapped.
+pub(crate) struct PreparedPage {
+    pub records: Vec<RecordRows>,
+    /// `(system, kind, id, json, hash)` of each raw item.
+    pub raw: Vec<(String, String, String, String, String)>,
+}
+
+/// Maps a page to rows (the CPU part, done before touching the database).
+///
+/// # Errors
+/// When a record cannot be serialized.
+pub(crate) fn prepare_page(page: &Page) -> Result<PreparedPage, serde_json::Error> {
+    let records = page.records.iter().map(record_rows).collect::<Result<Vec<_>, _>>()?;
+    let raw = page
+        .raw
+        .iter()
+        .map(|r| {
+            let json = r.json.to_string();
+            let hash = sha256_hex(&json);
+            (r.source.system.clone(), r.kind.as_str().to_string(), r.source.id.clone(), json, hash)
+        })
+        .collect();
+    Ok(PreparedPage { records, raw })
+}
+
+/// The key of a record row in `existing` maps.
+pub(crate) fn row_key(table: &str, system: &str, id: &str) -> String {
+    format!("{table}\u{1f}{system}\u{1f}{id}")
+}
+
+/// Plans the statements of a page. `existing` maps [`row_key`]s (and
+/// `raw_records` keys with the kind as table suffix) to stored content
+/// hashes; it is updated as rows are planned so duplicates within a page
+/// count once.
+pub(crate) fn plan_page(
+    prepared: &PreparedPage,
+    page: &Page,
+    existing: &mut HashMap<String, String>,
+    run_id: i64,
+    source: &str,
+    kind: &EntityKind,
+) -> PagePlan {
+    let mut plan = PagePlan::default();
+    for rows in &prepared.records {
+        let m = &rows.main;
+        let key = row_key(m.table, &m.system, &m.id);
+        let previous = existing.get(&key).cloned();
+        plan.counts.read += 1;
+        match previous {
+            Some(h) if h == m.hash => {
+                plan.counts.unchanged += 1;
+                continue;
+            }
+            Some(_) => {
+                plan.counts.updated += 1;
+                for table in children_tables(rows) {
+                    plan.stmts.push((
+                        format!("DELETE FROM {table} WHERE system = $1 AND person_id = $2"),
+                        vec![Cell::text(m.system.clone()), Cell::text(m.id.clone())],
+                    ));
+                }
+            }
+            None => plan.counts.inserted += 1,
+        }
+        existing.insert(key, m.hash.clone());
+        plan.stmts.push(upsert_main(rows));
+        for child in &rows.children {
+            for (position, cells) in child.rows.iter().enumerate() {
+                let mut params = vec![
+                    Cell::text(m.system.clone()),
+                    Cell::text(m.id.clone()),
+                    Cell::Int(Some(position as i64)),
+                ];
+                params.extend(cells.iter().cloned());
+                let placeholders: Vec<String> = (1..=params.len()).map(|i| format!("${i}")).collect();
+                plan.stmts.push((
+                    format!(
+                        "INSERT INTO {} (system, person_id, position, {}) VALUES ({})",
+                        child.table,
+                        child.cols.join(", "),
+                        placeholders.join(", ")
+                    ),
+                    params,
+                ));
+            }
+        }
+    }
+    for (system, raw_kind, id, json, hash) in &prepared.raw {
+        let key = row_key(&format!("raw_records/{raw_kind}"), system, id);
+        if existing.get(&key) == Some(hash) {
+            continue;
+        }
+        existing.insert(key, hash.clone());
+        plan.stmts.push((
+            "INSERT INTO raw_records (system, kind, id, json, content_hash) VALUES ($1, $2, $3, $4::text::jsonb, $5) \
+             ON CONFLICT (system, kind, id) DO UPDATE SET json = excluded.json, content_hash = excluded.content_hash"
+                .to_string(),
+            vec![
+                Cell::text(system.clone()),
+                Cell::text(raw_kind.clone()),
+                Cell::text(id.clone()),
+                Cell::text(json.clone()),
+                Cell::text(hash.clone()),
+            ],
+        ));
+    }
+    for issue in &page.issues {
+        if issue.skipped {
+            plan.counts.failed += 1;
+        } else {
+            plan.counts.warnings += 1;
+        }
+        if run_id > 0 {
+            plan.stmts.push((
+                "INSERT INTO sync_run_failures (run_id, source, kind, record, field, message, skipped) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                    .to_string(),
+                vec![
+                    Cell::Int(Some(run_id)),
+                    Cell::text(source),
+                    Cell::text(kind.as_str()),
+                    Cell::text(issue.record.clone()),
+                    Cell::text(issue.field.clone()),
+                    Cell::text(issue.message.clone()),
+                    Cell::bool(issue.skipped),
+                ],
+            ));
+        }
+    }
+    plan.counts.read += plan.counts.failed;
+    if let Some(cp) = &page.checkpoint {
+        plan.stmts.push(set_checkpoint(source, kind, &cp.0));
+    }
+    plan
+}
+
+fn children_tables(rows: &RecordRows) -> impl Iterator<Item = &'static str> + '_ {
+    rows.children.iter().map(|c| c.table)
+}
+
+fn upsert_main(rows: &RecordRows) -> Stmt {
+    let m = &rows.main;
+    let mut names = vec!["system", "id"];
+    let mut params = vec![Cell::text(m.system.clone()), Cell::text(m.id.clone())];
+    for (name, cell) in &m.cols {
+        names.push(name);
+        params.push(cell.clone());
+    }
+    names.push("data");
+    params.push(Cell::text(m.data.clone()));
+    names.push("content_hash");
+    params.push(Cell::text(m.hash.clone()));
+    let data_at = names.len() - 1;
+    let placeholders: Vec<String> = (1..=names.len())
+        .map(|i| if i == data_at { format!("${i}::text::jsonb") } else { format!("${i}") })
+        .collect();
+    let updates: Vec<String> = names[2..].iter().map(|n| format!("{n} = excluded.{n}")).collect();
+    (
+        format!(
+            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (system, id) DO UPDATE SET {}",
+            m.table,
+            names.join(", "),
+            placeholders.join(", "),
+            updates.join(", ")
+        ),
+        params,
+    )
+}
+
+/// Stores a checkpoint.
+pub(crate) fn set_checkpoint(source: &str, kind: &EntityKind, checkpoint: &str) -> Stmt {
+    (
+        "INSERT INTO checkpoints (source, kind, checkpoint) VALUES ($1, $2, $3) \
+         ON CONFLICT (source, kind) DO UPDATE SET checkpoint = excluded.checkpoint"
+            .to_string(),
+        vec![Cell::text(source), Cell::text(kind.as_str()), Cell::text(checkpoint)],
+    )
+}
+
+/// The `(table, system, id)` triples a page reads hashes for, grouped by table.
+pub(crate) fn page_lookups(prepared: &PreparedPage) -> HashMap<String, (String, Vec<String>)> {
+    // key: table name (raw records use "raw_records/<kind>") -> (system, ids);
+    // a page mixing systems within one table is grouped by system too.
+    let mut out: HashMap<String, (String, Vec<String>)> = HashMap::new();
+    for r in &prepared.records {
+        let k = format!("{}\u{1f}{}", r.main.table, r.main.system);
+        out.entry(k)
+            .or_insert_with(|| (r.main.system.clone(), Vec::new()))
+            .1
+            .push(r.main.id.clone());
+    }
+    for (system, kind, id, _, _) in &prepared.raw {
+        let k = format!("raw_records/{kind}\u{1f}{system}");
+        out.entry(k).or_insert_with(|| (system.clone(), Vec::new())).1.push(id.clone());
+    }
+    out
+}
+
+/// Turns a selected value into JSON: numbers stay numbers, text that holds
+/// a JSON document in a JSON column is parsed.
+pub(crate) fn value_to_json(v: &SqlValue, json_column: bool) -> serde_json::Value {
+    match v {
+        SqlValue::Null => serde_json::Value::Null,
+        SqlValue::Int(i) => serde_json::Value::from(*i),
+        SqlValue::Text(s) if json_column => {
+            serde_json::from_str(s).unwrap_or_else(|_| serde_json::Value::String(s.clone()))
+        }
+        SqlValue::Text(s) => serde_json::Value::String(s.clone()),
+        SqlValue::Json(j) => j.clone(),
+    }
+}
+
+/// Whether a column holds JSON documents.
+pub(crate) fn is_json_column(name: &str) -> bool {
+    matches!(name, "data" | "json" | "op" | "report")
+}
