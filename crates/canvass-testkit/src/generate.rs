@@ -149,7 +149,7 @@ impl Population {
         let mut household = 0;
         for id in 0..n {
             let joins_previous = id > 0 && humans[id - 1].household == household && rng.random_bool(0.2)
-                && humans.iter().filter(|h| h.household == household).count() == 1;
+                && humans.iter().rev().take_while(|h| h.household == household).count() == 1;
             if !joins_previous && id > 0 {
                 household += 1;
             }
