@@ -1,0 +1,62 @@
+//! The canvass conformance suite against the Hustle simulator, with faults.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use canvass_core::http::RateLimit;
+use canvass_core::{Connector, EntityKind};
+use canvass_hustle::simulator::HustleSim;
+use canvass_testkit::sim::{SimControl, SimRateLimit};
+use canvass_testkit::{ConformanceHarness, run_conformance};
+
+struct Harness {
+    sim: HustleSim,
+}
+
+#[async_trait]
+impl ConformanceHarness for Harness {
+    fn connector(&self, secret: Option<&str>, rate_limit: RateLimit) -> Box<dyn Connector> {
+        // Small pages, so every kind spans several pages.
+        Box::new(self.sim.connector(secret, rate_limit, 100))
+    }
+
+    fn sim(&self) -> &SimControl {
+        self.sim.control()
+    }
+
+    fn expected_ids(&self, kind: &EntityKind) -> BTreeSet<String> {
+        match kind {
+            EntityKind::People => self.sim.lead_ids().into_iter().collect(),
+            EntityKind::Tags => self.sim.tag_ids().into_iter().collect(),
+            EntityKind::Taggings => self.sim.tagging_ids(),
+            EntityKind::OptOuts => self.sim.opted_out_lead_ids(),
+            EntityKind::Messages | EntityKind::ContactAttempts => {
+                self.sim.message_ids().into_iter().collect()
+            }
+            _ => BTreeSet::new(),
+        }
+    }
+
+    fn vendor_rate_limit(&self) -> SimRateLimit {
+        HustleSim::vendor_rate_limit()
+    }
+
+    fn throughput_kind(&self) -> EntityKind {
+        EntityKind::Messages
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hustle_passes_the_conformance_suite_with_faults_on() {
+    let harness = Harness {
+        sim: HustleSim::seeded(11, 300, 3_000).await,
+    };
+    assert!(!harness.sim.opted_out_lead_ids().is_empty());
+    assert!(!harness.sim.tagging_ids().is_empty());
+    let report = run_conformance(&harness).await;
+    println!("{report}");
+    report.assert_ok();
+    assert_eq!(report.throttled, 0);
+}
