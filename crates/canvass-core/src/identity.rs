@@ -87,7 +87,11 @@ pub fn match_keys(person: &Person) -> Vec<MatchKey> {
             .iter()
             .filter_map(|a| {
                 let zip = zip5(a.postal_code.as_deref()?).ok()?;
-                let street = a.lines.first().map(|l| fold_name(l)).filter(|s| !s.is_empty());
+                let street = a
+                    .lines
+                    .first()
+                    .map(|l| fold_name(l))
+                    .filter(|s| !s.is_empty());
                 Some((zip, street))
             })
             .collect();
@@ -130,12 +134,14 @@ mod tests {
     #[test]
     fn same_human_different_formatting_shares_keys() {
         let mut a = person();
-        a.phones.push(Phone::parse("414-202-0792", PhoneKind::Mobile));
+        a.phones
+            .push(Phone::parse("414-202-0792", PhoneKind::Mobile));
         a.emails.push(Email::parse("ANA@example.org"));
         let mut b = person();
         b.given_name = Some(" ana ".into());
         b.family_name = Some("NUNEZ".into());
-        b.phones.push(Phone::parse("+1 (414) 202 0792", PhoneKind::Unknown));
+        b.phones
+            .push(Phone::parse("+1 (414) 202 0792", PhoneKind::Unknown));
         b.emails.push(Email::parse(" ana@EXAMPLE.org"));
         assert_eq!(match_keys(&a), match_keys(&b));
     }
@@ -145,7 +151,8 @@ mod tests {
         let mut p = person();
         p.given_name = None;
         p.emails.push(Email::parse("a@b.org"));
-        p.phones.push(Phone::parse("414-202-0792", PhoneKind::Mobile));
+        p.phones
+            .push(Phone::parse("414-202-0792", PhoneKind::Mobile));
         let keys = match_keys(&p);
         assert_eq!(keys.len(), 1);
         assert_eq!(keys[0].rule, MatchRule::Email);

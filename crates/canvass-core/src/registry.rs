@@ -22,7 +22,10 @@ pub struct EnvSecrets;
 
 impl SecretSource for EnvSecrets {
     fn get(&self, name: &str) -> Option<SecretString> {
-        std::env::var(name).ok().filter(|v| !v.is_empty()).map(SecretString::from)
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(SecretString::from)
     }
 }
 
@@ -62,7 +65,11 @@ impl SecretSource for MapSecrets {
 /// let err = require_secret(&secrets, "api_key_env", "MISSING").unwrap_err();
 /// assert!(err.to_string().contains("MISSING"));
 /// ```
-pub fn require_secret(secrets: &dyn SecretSource, key: &str, var: &str) -> Result<SecretString, Error> {
+pub fn require_secret(
+    secrets: &dyn SecretSource,
+    key: &str,
+    var: &str,
+) -> Result<SecretString, Error> {
     secrets.get(var).ok_or_else(|| {
         Error::Config(format!(
             "`{key}` names the environment variable `{var}`, which is not set; export {var}=<the secret>"
@@ -74,10 +81,16 @@ pub fn require_secret(secrets: &dyn SecretSource, key: &str, var: &str) -> Resul
 ///
 /// # Errors
 /// [`Error::Config`] with the failing key's path.
-pub fn decode_config<T: DeserializeOwned>(kind: &str, value: &serde_json::Value) -> Result<T, Error> {
+pub fn decode_config<T: DeserializeOwned>(
+    kind: &str,
+    value: &serde_json::Value,
+) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        Error::Config(format!("source of kind `{kind}`: key `{path}`: {}", e.into_inner()))
+        Error::Config(format!(
+            "source of kind `{kind}`: key `{path}`: {}",
+            e.into_inner()
+        ))
     })
 }
 

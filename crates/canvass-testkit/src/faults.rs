@@ -57,11 +57,29 @@ impl Faults {
         }
     }
 
+    /// Faults every few requests, so even a short read meets each kind: a
+    /// 503 burst of two every 3rd request, a truncated body every 4th, a
+    /// dropped connection every 5th. The conformance suite reads with these.
+    pub fn frequent() -> Faults {
+        Faults {
+            latency: Duration::from_millis(1),
+            error_every: Some(3),
+            error_burst: 2,
+            error_status: 503,
+            truncate_every: Some(4),
+            drop_every: Some(5),
+        }
+    }
+
     /// The fault for the `n`th request (1-based), if any.
     pub(crate) fn pick(&self, n: u64) -> Option<Fault> {
         let hits = |every: Option<u64>| every.is_some_and(|e| e > 0 && n % e == 0);
         if hits(self.error_every) {
-            Some(Fault::ServerError(if self.error_status == 0 { 503 } else { self.error_status }))
+            Some(Fault::ServerError(if self.error_status == 0 {
+                503
+            } else {
+                self.error_status
+            }))
         } else if hits(self.drop_every) {
             Some(Fault::Drop)
         } else if hits(self.truncate_every) {
@@ -91,11 +109,12 @@ impl Fault {
                 reply
             }
             Fault::Drop => {
-                // Promise more bytes than are sent: the server closes the
-                // connection when the body ends early, and the client sees
-                // a connection dropped mid-body.
-                let promised = reply.body.len() + 1024;
-                reply.headers.push(("content-length".into(), promised.to_string()));
+                // The simulator's loopback proxy sees this header, forwards
+                // the headers and a few body bytes, then closes the
+                // connection: the client sees it dropped mid-body.
+                reply
+                    .headers
+                    .push((crate::proxy::DROP_MARKER.into(), "1".into()));
                 reply
             }
         }

@@ -13,24 +13,102 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const GIVEN: &[&str] = &[
-    "José", "María", "Zoë", "Siobhán", "François", "Renée", "Łukasz", "Ana", "Aaliyah", "DeShawn",
-    "Mei", "Nguyễn", "Fatima", "Chloé", "Jamal", "Keisha", "Luis", "Sofía", "Olu", "Priya", "Björn",
-    "Mary-Jane", "Jean-Luc", "Tomás", "Inés", "Darnell", "Esperanza", "Hana", "Kwame", "Noor",
-    "Ricardo", "Yesenia", "Tanisha", "Marcus", "Lucía", "Andrés", "Gabriela", "Xavier", "Imani",
+    "José",
+    "María",
+    "Zoë",
+    "Siobhán",
+    "François",
+    "Renée",
+    "Łukasz",
+    "Ana",
+    "Aaliyah",
+    "DeShawn",
+    "Mei",
+    "Nguyễn",
+    "Fatima",
+    "Chloé",
+    "Jamal",
+    "Keisha",
+    "Luis",
+    "Sofía",
+    "Olu",
+    "Priya",
+    "Björn",
+    "Mary-Jane",
+    "Jean-Luc",
+    "Tomás",
+    "Inés",
+    "Darnell",
+    "Esperanza",
+    "Hana",
+    "Kwame",
+    "Noor",
+    "Ricardo",
+    "Yesenia",
+    "Tanisha",
+    "Marcus",
+    "Lucía",
+    "Andrés",
+    "Gabriela",
+    "Xavier",
+    "Imani",
     "Connor",
 ];
 
 const FAMILY: &[&str] = &[
-    "Núñez", "O'Brien", "D'Angelo", "Müller", "García", "Smith", "Washington", "Nguyen", "Kim",
-    "Okafor", "Johnson", "Martínez", "Hernández", "Brown", "Williams", "Patel", "Rodríguez",
-    "Lévesque", "McAllister", "Jones", "Davis", "López", "Gonzalez", "Wilson", "Anderson", "Thomas",
-    "Taylor", "Moore", "Jackson", "Martin", "Lee", "Pérez", "Thompson", "White", "Harris",
-    "Sánchez", "Clark", "Ramírez", "Lewis", "Robinson",
+    "Núñez",
+    "O'Brien",
+    "D'Angelo",
+    "Müller",
+    "García",
+    "Smith",
+    "Washington",
+    "Nguyen",
+    "Kim",
+    "Okafor",
+    "Johnson",
+    "Martínez",
+    "Hernández",
+    "Brown",
+    "Williams",
+    "Patel",
+    "Rodríguez",
+    "Lévesque",
+    "McAllister",
+    "Jones",
+    "Davis",
+    "López",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Pérez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sánchez",
+    "Clark",
+    "Ramírez",
+    "Lewis",
+    "Robinson",
 ];
 
 const STREETS: &[&str] = &[
-    "Main St", "Oak Ave", "N Washtenaw Ave", "Grove St", "Peachtree Rd NE", "MLK Jr Blvd",
-    "E 13th St", "Elm St", "Cedar Ln", "Maple Dr",
+    "Main St",
+    "Oak Ave",
+    "N Washtenaw Ave",
+    "Grove St",
+    "Peachtree Rd NE",
+    "MLK Jr Blvd",
+    "E 13th St",
+    "Elm St",
+    "Cedar Ln",
+    "Maple Dr",
 ];
 
 /// (area code, city, state, ZIP prefix)
@@ -47,7 +125,13 @@ const PLACES: &[(&str, &str, &str, &str)] = &[
     ("512", "Austin", "TX", "787"),
 ];
 
-const DOMAINS: &[&str] = &["gmail.com", "yahoo.com", "outlook.com", "example.org", "proton.me"];
+const DOMAINS: &[&str] = &[
+    "gmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "example.org",
+    "proton.me",
+];
 
 /// The junk email several people type into forms.
 pub const JUNK_EMAIL: &str = "test@test.com";
@@ -148,8 +232,15 @@ impl Population {
         let mut humans: Vec<Human> = Vec::with_capacity(n);
         let mut household = 0;
         for id in 0..n {
-            let joins_previous = id > 0 && humans[id - 1].household == household && rng.random_bool(0.2)
-                && humans.iter().rev().take_while(|h| h.household == household).count() == 1;
+            let joins_previous = id > 0
+                && humans[id - 1].household == household
+                && rng.random_bool(0.2)
+                && humans
+                    .iter()
+                    .rev()
+                    .take_while(|h| h.household == household)
+                    .count()
+                    == 1;
             if !joins_previous && id > 0 {
                 household += 1;
             }
@@ -165,12 +256,28 @@ impl Population {
                     p.landline = Some(landline.clone());
                 }
                 let prev = &humans[id - 1];
-                (prev.family_name.clone(), prev.street.clone(), prev.city.clone(), prev.state.clone(), prev.zip.clone(), Some(landline), area)
+                (
+                    prev.family_name.clone(),
+                    prev.street.clone(),
+                    prev.city.clone(),
+                    prev.state.clone(),
+                    prev.zip.clone(),
+                    Some(landline),
+                    area,
+                )
             } else {
                 let (area, city, state, zip3) = *pick(&mut rng, PLACES);
                 let street = format!("{} {}", rng.random_range(1..9999), pick(&mut rng, STREETS));
                 let zip = format!("{zip3}{:02}", rng.random_range(1..99));
-                (pick(&mut rng, FAMILY).to_string(), street, city.to_string(), state.to_string(), zip, None, area.to_string())
+                (
+                    pick(&mut rng, FAMILY).to_string(),
+                    street,
+                    city.to_string(),
+                    state.to_string(),
+                    zip,
+                    None,
+                    area.to_string(),
+                )
             };
             let local = format!(
                 "{}.{}{}",
@@ -180,8 +287,12 @@ impl Population {
             );
             let email = format!("{local}@{}", pick(&mut rng, DOMAINS));
             let mobile = phone_in(&mut rng, &area);
-            let birth_date = NaiveDate::from_ymd_opt(rng.random_range(1940..2006), rng.random_range(1..13), rng.random_range(1..29))
-                .unwrap_or_default();
+            let birth_date = NaiveDate::from_ymd_opt(
+                rng.random_range(1940..2006),
+                rng.random_range(1..13),
+                rng.random_range(1..29),
+            )
+            .unwrap_or_default();
             humans.push(Human {
                 id,
                 given_name,
@@ -205,8 +316,12 @@ impl Population {
     /// given population, human and system.
     pub fn messy(&self, human: usize, system: &str) -> MessyPerson {
         let h = &self.humans[human % self.humans.len().max(1)];
-        let salt = system.bytes().fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)));
-        let mut rng = StdRng::seed_from_u64(self.seed ^ salt ^ (h.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let salt = system
+            .bytes()
+            .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let mut rng = StdRng::seed_from_u64(
+            self.seed ^ salt ^ (h.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
         let given_name = messy_name(&mut rng, &h.given_name);
         let family_name = messy_name(&mut rng, &h.family_name);
         let email = match rng.random_range(0..100) {
@@ -217,7 +332,10 @@ impl Population {
         let (phone, phone_invalid) = match rng.random_range(0..100) {
             0..=3 => (Some(format!("555-01{:02}", rng.random_range(0..100))), true),
             4..=7 => (None, false),
-            8..=20 if h.landline.is_some() => (h.landline.as_deref().map(|l| messy_phone(&mut rng, l)), false),
+            8..=20 if h.landline.is_some() => (
+                h.landline.as_deref().map(|l| messy_phone(&mut rng, l)),
+                false,
+            ),
             _ => (Some(messy_phone(&mut rng, &h.mobile)), false),
         };
         let zip = match rng.random_range(0..10) {
@@ -225,7 +343,11 @@ impl Population {
             1 => format!("{}-{:04}", h.zip, rng.random_range(0..10000)),
             _ => h.zip.clone(),
         };
-        let street = if rng.random_bool(0.3) { h.street.to_uppercase() } else { h.street.clone() };
+        let street = if rng.random_bool(0.3) {
+            h.street.to_uppercase()
+        } else {
+            h.street.clone()
+        };
         MessyPerson {
             human: h.id,
             given_name,
@@ -251,7 +373,11 @@ pub fn messy_name(rng: &mut StdRng, name: &str) -> String {
         3 => format!(" {name} "),
         _ => name.to_string(),
     };
-    if rng.random_range(0..20) == 0 { base.replace('\'', "") } else { base }
+    if rng.random_range(0..20) == 0 {
+        base.replace('\'', "")
+    } else {
+        base
+    }
 }
 
 /// The email with capitals and stray spaces.
@@ -309,7 +435,11 @@ mod tests {
     fn generated_contact_points_are_valid_and_messy_ones_normalize_back() {
         let pop = Population::generate(42, 300);
         for h in &pop.humans {
-            assert_eq!(normalize_phone(&h.mobile).as_deref(), Ok(h.mobile.as_str()), "{h:?}");
+            assert_eq!(
+                normalize_phone(&h.mobile).as_deref(),
+                Ok(h.mobile.as_str()),
+                "{h:?}"
+            );
             for system in ["van", "mobilize", "hustle"] {
                 let m = pop.messy(h.id, system);
                 if let Some(p) = &m.phone {
@@ -332,7 +462,11 @@ mod tests {
         let shared = pop
             .humans
             .windows(2)
-            .filter(|w| w[0].household == w[1].household && w[0].landline.is_some() && w[0].landline == w[1].landline)
+            .filter(|w| {
+                w[0].household == w[1].household
+                    && w[0].landline.is_some()
+                    && w[0].landline == w[1].landline
+            })
             .count();
         assert!(shared > 20, "only {shared} households");
     }

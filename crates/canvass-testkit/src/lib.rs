@@ -10,6 +10,7 @@
 pub mod conformance;
 pub mod faults;
 pub mod generate;
+mod proxy;
 pub mod reply;
 pub mod sim;
 

@@ -223,7 +223,10 @@ impl SimControl {
         let mut s = self.lock();
         s.limit = limit;
         s.read_bucket = limit.map(|l| Bucket::new(l.reads_per_second, l.burst));
-        s.write_bucket = limit.and_then(|l| l.writes_per_second.map(|w| Bucket::new(w, l.burst.min(w.max(1.0)))));
+        s.write_bucket = limit.and_then(|l| {
+            l.writes_per_second
+                .map(|w| Bucket::new(w, l.burst.min(w.max(1.0))))
+        });
     }
 
     /// A snapshot of the counters.
@@ -311,7 +314,10 @@ impl SimControl {
 
 enum Gate {
     Answer(ResponseTemplate),
-    Pass { latency: Duration, fault: Option<Fault> },
+    Pass {
+        latency: Duration,
+        fault: Option<Fault>,
+    },
 }
 
 struct Guarded<H> {
@@ -328,10 +334,15 @@ where
         match self.control.gate(req, self.public) {
             Gate::Answer(t) => t,
             Gate::Pass { latency, fault } => match fault {
-                Some(Fault::ServerError(status)) => Reply::text(status, "injected fault: server error")
+                Some(Fault::ServerError(status)) => {
+                    Reply::text(status, "injected fault: server error")
+                        .into_template()
+                        .set_delay(latency)
+                }
+                Some(f) => f
+                    .apply((self.handler)(req))
                     .into_template()
                     .set_delay(latency),
-                Some(f) => f.apply((self.handler)(req)).into_template().set_delay(latency),
                 None => (self.handler)(req).into_template().set_delay(latency),
             },
         }
@@ -341,16 +352,23 @@ where
 /// A running simulator: a wiremock server on loopback plus its [`SimControl`].
 pub struct Sim {
     server: MockServer,
+    proxy: crate::proxy::Proxy,
     control: Arc<SimControl>,
 }
 
 impl Sim {
     /// Starts an empty simulator on a free loopback port. Requests no route
     /// matches get a 404 naming the method and path.
+    ///
+    /// # Panics
+    /// When no loopback port can be bound (the machine is out of ports).
     pub async fn start() -> Sim {
         // Recording every request would grow memory with the request count;
         // the simulator keeps its own counters instead.
-        let server = MockServer::builder().disable_request_recording().start().await;
+        let server = MockServer::builder()
+            .disable_request_recording()
+            .start()
+            .await;
         Mock::given(wiremock::matchers::any())
             .respond_with(|req: &Request| {
                 ResponseTemplate::new(404).set_body_string(format!(
@@ -362,15 +380,22 @@ impl Sim {
             .with_priority(u8::MAX)
             .mount(&server)
             .await;
+        // Clients talk to a loopback proxy in front of wiremock, which can
+        // drop a connection mid-body when a fault asks it to.
+        #[allow(clippy::expect_used)]
+        let proxy = crate::proxy::Proxy::start(*server.address())
+            .await
+            .expect("bind a loopback port for the simulator proxy");
         Sim {
             server,
+            proxy,
             control: Arc::new(SimControl::default()),
         }
     }
 
     /// The base URL, e.g. `http://127.0.0.1:41234`.
     pub fn uri(&self) -> String {
-        self.server.uri()
+        format!("http://{}", self.proxy.addr)
     }
 
     /// The base URL joined with `path` (`"/v4/"`), as a [`url::Url`].
@@ -444,4 +469,3 @@ impl RequestExt for Request {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
 }
-

@@ -99,8 +99,9 @@ impl Auth {
 
 /// A header value marked sensitive, so hyper never logs it.
 pub(crate) fn sensitive(value: &str) -> Result<HeaderValue, Error> {
-    let mut v = HeaderValue::from_str(value)
-        .map_err(|_| Error::Config("a credential contains characters not allowed in an HTTP header".into()))?;
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        Error::Config("a credential contains characters not allowed in an HTTP header".into())
+    })?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -114,9 +115,14 @@ pub(crate) fn apply_static(
     Ok(match auth {
         Auth::None | Auth::OAuth2(_) => rb,
         // reqwest marks the Basic header sensitive itself.
-        Auth::Basic { username, password } => rb.basic_auth(username, Some(password.expose_secret())),
+        Auth::Basic { username, password } => {
+            rb.basic_auth(username, Some(password.expose_secret()))
+        }
         Auth::Header { name, value } => rb.header(name.clone(), sensitive(value.expose_secret())?),
-        Auth::Bearer(t) => rb.header(AUTHORIZATION, sensitive(&format!("Bearer {}", t.expose_secret()))?),
+        Auth::Bearer(t) => rb.header(
+            AUTHORIZATION,
+            sensitive(&format!("Bearer {}", t.expose_secret()))?,
+        ),
     })
 }
 
@@ -162,7 +168,11 @@ impl OAuth2ClientCredentials {
     pub const MAX_FAILURES: u32 = 3;
 
     /// A client-credentials flow against `token_url`.
-    pub fn new(token_url: Url, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+    pub fn new(
+        token_url: Url,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
         OAuth2ClientCredentials {
             token_url,
             client_id: client_id.into(),
@@ -184,7 +194,11 @@ impl OAuth2ClientCredentials {
         self.failures.store(0, Ordering::SeqCst);
     }
 
-    pub(crate) fn cache(&self, slot: &mut Option<CachedToken>, resp: TokenResponse) -> SecretString {
+    pub(crate) fn cache(
+        &self,
+        slot: &mut Option<CachedToken>,
+        resp: TokenResponse,
+    ) -> SecretString {
         let lifetime = Duration::from_secs(resp.expires_in.unwrap_or(3600));
         let margin = Duration::from_secs(60).min(lifetime / 2);
         let value = SecretString::from(resp.access_token);
@@ -195,4 +209,3 @@ impl OAuth2ClientCredentials {
         value
     }
 }
-

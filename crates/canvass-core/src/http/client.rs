@@ -195,7 +195,10 @@ pub fn decode_json<T: DeserializeOwned>(
         let truncated = inner.classify() == serde_json::error::Category::Eof;
         let text = String::from_utf8_lossy(body);
         let column = inner.column().saturating_sub(1);
-        let line_text = text.lines().nth(inner.line().saturating_sub(1)).unwrap_or_default();
+        let line_text = text
+            .lines()
+            .nth(inner.line().saturating_sub(1))
+            .unwrap_or_default();
         let start = line_text
             .char_indices()
             .map(|(i, _)| i)
@@ -257,7 +260,8 @@ impl RequestBuilder<'_> {
                 }
             }
             Ok(_) => {
-                self.encode_error = Some(Error::invalid_input("query", "must serialize to an object"))
+                self.encode_error =
+                    Some(Error::invalid_input("query", "must serialize to an object"))
             }
             Err(e) => self.encode_error = Some(Error::invalid_input("query", e.to_string())),
         }
@@ -313,7 +317,13 @@ impl RequestBuilder<'_> {
         let idempotent = self.idempotent;
         let attempt = || async {
             let resp = client
-                .send_once(&self.method, &url, &self.query, self.body.as_ref(), self.authenticated)
+                .send_once(
+                    &self.method,
+                    &url,
+                    &self.query,
+                    self.body.as_ref(),
+                    self.authenticated,
+                )
                 .await?;
             parse(resp)
         };
@@ -345,7 +355,11 @@ impl HttpClient {
         // returns Err because one is installed already, which is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
-            .user_agent(concat!("canvass/", env!("CARGO_PKG_VERSION"), " (+https://github.com/canvass)"))
+            .user_agent(concat!(
+                "canvass/",
+                env!("CARGO_PKG_VERSION"),
+                " (+https://github.com/canvass)"
+            ))
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
@@ -374,7 +388,10 @@ impl HttpClient {
     /// A request with any method. `target` is a path relative to the base URL
     /// or an absolute URL on the same origin (a vendor's `next` link).
     pub fn request(&self, method: Method, target: impl Into<String>) -> RequestBuilder<'_> {
-        let idempotent = matches!(method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS);
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        );
         RequestBuilder {
             client: self,
             method,
@@ -418,7 +435,8 @@ impl HttpClient {
     /// # Errors
     /// As [`RequestBuilder::send`].
     pub async fn download(&self, url: &str) -> Result<Bytes, Error> {
-        let url = Url::parse(url).map_err(|e| Error::invalid_input("download url", e.to_string()))?;
+        let url =
+            Url::parse(url).map_err(|e| Error::invalid_input("download url", e.to_string()))?;
         let policy = self.inner.config.retry;
         let attempt = || async {
             let resp = self
@@ -462,7 +480,10 @@ impl HttpClient {
                     system: self.system().to_string(),
                     status: 0,
                     code: Some("FOREIGN_LINK".into()),
-                    message: format!("refusing to follow a link to another origin: {}", url.origin().ascii_serialization()),
+                    message: format!(
+                        "refusing to follow a link to another origin: {}",
+                        url.origin().ascii_serialization()
+                    ),
                     fields: vec![],
                 });
             }
@@ -497,7 +518,10 @@ impl HttpClient {
                 rb = apply_static(&self.inner.config.auth, rb)?;
                 if let Auth::OAuth2(_) = &self.inner.config.auth {
                     let token = self.oauth_token().await?;
-                    rb = rb.header(AUTHORIZATION, sensitive(&format!("Bearer {}", token.expose_secret()))?);
+                    rb = rb.header(
+                        AUTHORIZATION,
+                        sensitive(&format!("Bearer {}", token.expose_secret()))?,
+                    );
                     used_token = Some(token);
                 }
             }
@@ -584,7 +608,12 @@ impl HttpClient {
             }
             return Err(err);
         }
-        let parsed: TokenResponse = decode_json(self.system(), "oauth token", &bytes, &self.inner.config.auth.secrets())?;
+        let parsed: TokenResponse = decode_json(
+            self.system(),
+            "oauth token",
+            &bytes,
+            &self.inner.config.auth.secrets(),
+        )?;
         o.record_success();
         Ok(o.cache(&mut slot, parsed))
     }
@@ -620,7 +649,14 @@ impl HttpClient {
         }
     }
 
-    fn status_error(&self, method: &Method, url: &Url, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    fn status_error(
+        &self,
+        method: &Method,
+        url: &Url,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Error {
         let system = self.system().to_string();
         let what = format!("{method} {}", url.path());
         let vendor = self

@@ -15,6 +15,6 @@ pub use client::{
 };
 pub use paginate::{PageOf, Paged, offset_pages, paginate};
 pub use rate_limit::RateLimit;
+pub use reqwest::{Method, StatusCode};
 pub use retry::RetryPolicy;
 pub use scrub::{excerpt, scrub};
-pub use reqwest::{Method, StatusCode};

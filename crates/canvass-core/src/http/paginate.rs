@@ -91,7 +91,9 @@ where
                     system: String::new(),
                     status: 200,
                     code: Some("PAGINATION_LOOP".into()),
-                    message: format!("the next page {next:?} was already read; stopping instead of looping"),
+                    message: format!(
+                        "the next page {next:?} was already read; stopping instead of looping"
+                    ),
                     fields: vec![],
                 });
             } else {
@@ -192,7 +194,10 @@ mod tests {
     async fn empty_page_ends_even_with_a_next_link() {
         let pages = paginate(1u32, |at| async move {
             let items = if at <= 2 { vec![at] } else { vec![] };
-            Ok(PageOf { items, next: Some(at + 1) })
+            Ok(PageOf {
+                items,
+                next: Some(at + 1),
+            })
         });
         let all: Vec<Paged<u32, u32>> = pages.try_collect().await.unwrap_or_default();
         assert_eq!(all.iter().map(|p| p.at).collect::<Vec<_>>(), vec![1, 2]);
@@ -202,7 +207,10 @@ mod tests {
     async fn repeated_next_link_is_an_error_after_the_new_items() {
         let pages = paginate("a".to_string(), |at| async move {
             let next = if at == "a" { "b" } else { "a" };
-            Ok(PageOf { items: vec![at.clone()], next: Some(next.to_string()) })
+            Ok(PageOf {
+                items: vec![at.clone()],
+                next: Some(next.to_string()),
+            })
         });
         let got: Vec<Result<Paged<String, String>, Error>> = pages.collect().await;
         assert_eq!(got.len(), 3);
@@ -219,9 +227,19 @@ mod tests {
         let pages = offset_pages(0, Some(95), 10, 4, move |offset| {
             let d = d.clone();
             c.fetch_add(1, Ordering::SeqCst);
-            async move { Ok(d.iter().skip(offset as usize).take(10).copied().collect::<Vec<_>>()) }
+            async move {
+                Ok(d.iter()
+                    .skip(offset as usize)
+                    .take(10)
+                    .copied()
+                    .collect::<Vec<_>>())
+            }
         });
-        let all: Vec<u64> = pages.map_ok(|p| p.items).try_concat().await.unwrap_or_default();
+        let all: Vec<u64> = pages
+            .map_ok(|p| p.items)
+            .try_concat()
+            .await
+            .unwrap_or_default();
         assert_eq!(all, *data);
         // 10 pages, the last short: no extra request to find the end.
         assert_eq!(calls.load(Ordering::SeqCst), 10);
@@ -232,9 +250,19 @@ mod tests {
         let data: Arc<Vec<u64>> = Arc::new((0..25).collect());
         let pages = offset_pages(0, Some(20), 10, 2, move |offset| {
             let d = data.clone();
-            async move { Ok(d.iter().skip(offset as usize).take(10).copied().collect::<Vec<_>>()) }
+            async move {
+                Ok(d.iter()
+                    .skip(offset as usize)
+                    .take(10)
+                    .copied()
+                    .collect::<Vec<_>>())
+            }
         });
-        let all: Vec<u64> = pages.map_ok(|p| p.items).try_concat().await.unwrap_or_default();
+        let all: Vec<u64> = pages
+            .map_ok(|p| p.items)
+            .try_concat()
+            .await
+            .unwrap_or_default();
         assert_eq!(all, (0..25).collect::<Vec<_>>());
     }
 
@@ -243,7 +271,11 @@ mod tests {
         let pages = offset_pages(20, None, 10, 1, |offset| async move {
             Ok((offset..(offset + 10).min(35)).collect::<Vec<u64>>())
         });
-        let all: Vec<u64> = pages.map_ok(|p| p.items).try_concat().await.unwrap_or_default();
+        let all: Vec<u64> = pages
+            .map_ok(|p| p.items)
+            .try_concat()
+            .await
+            .unwrap_or_default();
         assert_eq!(all, (20..35).collect::<Vec<_>>());
     }
 }

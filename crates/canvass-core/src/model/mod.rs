@@ -5,9 +5,9 @@
 //! vendor has it, and an `extra` map holding whatever the vendor sent that the
 //! model has no field for, so nothing is lost in translation.
 
+mod activity;
 mod open_enum;
 mod people;
-mod activity;
 
 pub use activity::*;
 pub use people::*;
