@@ -1,0 +1,389 @@
+//! The simulator's routes: PostgREST-style table reads, `POST /members`,
+//! `/rpc/ping`, Bearer auth.
+
+use std::cmp::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use canvass_core::time::parse_timestamp;
+use canvass_testkit::Reply;
+use canvass_testkit::sim::{AuthRule, RequestExt, Route, Sim};
+use serde_json::{Map, Value, json};
+use wiremock::Request;
+
+use super::{API_KEY, ErrorStyle, State};
+use crate::filter::{Filter, FilterValue, Op};
+
+type Shared = Arc<Mutex<State>>;
+
+fn lock(state: &Shared) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+const TABLES: &[&str] = &[
+    "members",
+    "outgoing_messages",
+    "incoming_messages",
+    "subscription_events",
+    "broadcasts",
+    "broadcasts_groups",
+    "campaigns",
+    "groups",
+    "custom_fields",
+    "members_custom_fields",
+    "p2ps",
+    "flows",
+];
+
+/// An error in the configured style.
+fn error(style: ErrorStyle, status: u16, code: &str, message: &str, hint: Option<&str>) -> Reply {
+    match style {
+        ErrorStyle::Postgrest => Reply::json(
+            status,
+            &json!({"code": code, "message": message, "details": null, "hint": hint}),
+        ),
+        ErrorStyle::ErrorField => Reply::json(status, &json!({"error": message})),
+        ErrorStyle::PlainText => Reply::text(status, message),
+    }
+}
+
+pub(crate) async fn mount(sim: &Sim, state: Shared) {
+    let s = state.clone();
+    sim.control().set_auth(AuthRule {
+        check: Box::new(|req| {
+            req.header_str("authorization").as_deref() == Some(&format!("Bearer {API_KEY}"))
+        }),
+        reject: Box::new(move |_| {
+            error(lock(&s).error_style, 401, "PGRST301", "JWT invalid", None)
+        }),
+    });
+    for method in ["GET", "POST"] {
+        sim.route(Route::new(method, r"^/rpc/ping$"), |_| {
+            Reply::json(200, &json!("pong"))
+        })
+        .await;
+    }
+    let s = state.clone();
+    sim.route(Route::get(r"^/[a-z_]+$"), move |req| read_table(&s, req))
+        .await;
+    let s = state;
+    sim.route(Route::post(r"^/members$"), move |req| {
+        create_member(&s, req)
+    })
+    .await;
+}
+
+struct Query {
+    filters: Vec<Filter>,
+    order: Vec<(String, bool)>,
+    limit: usize,
+    offset: usize,
+    select: Option<Vec<String>>,
+}
+
+/// Like PostgREST's `db-max-rows`.
+const MAX_ROWS: usize = 1000;
+
+fn parse_query(req: &Request) -> Result<Query, (String, String)> {
+    let mut q = Query {
+        filters: vec![],
+        order: vec![],
+        limit: MAX_ROWS,
+        offset: 0,
+        select: None,
+    };
+    for (k, v) in req.url.query_pairs() {
+        match k.as_ref() {
+            "limit" => {
+                q.limit = v
+                    .parse::<usize>()
+                    .map_err(|_| ("PGRST100".into(), format!("\"{v}\" is not a valid limit")))?
+                    .min(MAX_ROWS)
+            }
+            "offset" => {
+                q.offset = v
+                    .parse()
+                    .map_err(|_| ("PGRST100".into(), format!("\"{v}\" is not a valid offset")))?
+            }
+            "select" => q.select = Some(v.split(',').map(|c| c.trim().to_string()).collect()),
+            "order" => {
+                for term in v.split(',') {
+                    let (col, desc) = if let Some(c) = term.strip_prefix('-') {
+                        (c, true)
+                    } else if let Some(c) = term.strip_suffix(".desc") {
+                        (c, true)
+                    } else {
+                        (term.strip_suffix(".asc").unwrap_or(term), false)
+                    };
+                    q.order.push((col.to_string(), desc));
+                }
+            }
+            _ => q.filters.push(Filter::parse(&k, &v).map_err(|e| {
+                (
+                    "PGRST100".into(),
+                    format!("failed to parse filter ({k}={v}): {e}"),
+                )
+            })?),
+        }
+    }
+    Ok(q)
+}
+
+fn compare(value: &Value, text: &str, column: &str) -> Option<Ordering> {
+    match value {
+        Value::Number(n) => n.as_f64()?.partial_cmp(&text.parse::<f64>().ok()?),
+        Value::Bool(b) => Some(b.cmp(&text.parse::<bool>().ok()?)),
+        Value::String(s) => {
+            if column.ends_with("_at")
+                && let (Some(a), Some(b)) = (parse_timestamp(s), parse_timestamp(text))
+            {
+                return Some(a.cmp(&b));
+            }
+            Some(s.as_str().cmp(text))
+        }
+        _ => None,
+    }
+}
+
+fn like(value: &str, pattern: &str, fold: bool) -> bool {
+    let (v, p) = if fold {
+        (value.to_lowercase(), pattern.to_lowercase())
+    } else {
+        (value.to_string(), pattern.to_string())
+    };
+    let parts: Vec<&str> = p.split('*').collect();
+    let mut rest = v.as_str();
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(pos) => rest = &rest[pos + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    rest.is_empty() || parts.len() > 1
+}
+
+fn matches(row: &Value, f: &Filter) -> bool {
+    let col = f.column();
+    let value = row.get(col).unwrap_or(&Value::Null);
+    match (f.op(), f.value()) {
+        (Op::In, FilterValue::List(items)) => items
+            .iter()
+            .any(|i| compare(value, i, col) == Some(Ordering::Equal)),
+        (Op::Is, FilterValue::One(v)) => match v.as_str() {
+            "null" => value.is_null(),
+            "true" => value == &Value::Bool(true),
+            "false" => value == &Value::Bool(false),
+            _ => false,
+        },
+        (Op::Like | Op::Ilike, FilterValue::One(p)) => value
+            .as_str()
+            .is_some_and(|s| like(s, p, f.op() == Op::Ilike)),
+        (Op::IsDistinct, FilterValue::One(v)) => compare(value, v, col) != Some(Ordering::Equal),
+        (op, FilterValue::One(v)) => match compare(value, v, col) {
+            None => false,
+            Some(o) => match op {
+                Op::Eq => o == Ordering::Equal,
+                Op::Neq => o != Ordering::Equal,
+                Op::Gt => o == Ordering::Greater,
+                Op::Gte => o != Ordering::Less,
+                Op::Lt => o == Ordering::Less,
+                Op::Lte => o != Ordering::Greater,
+                _ => false,
+            },
+        },
+        _ => false,
+    }
+}
+
+fn order_rows(a: &Value, b: &Value, order: &[(String, bool)]) -> Ordering {
+    for (col, desc) in order {
+        let (x, y) = (
+            a.get(col).unwrap_or(&Value::Null),
+            b.get(col).unwrap_or(&Value::Null),
+        );
+        // Nulls sort last ascending, as in Postgres.
+        let o = match (x, y) {
+            (Value::Null, Value::Null) => Ordering::Equal,
+            (Value::Null, _) => Ordering::Greater,
+            (_, Value::Null) => Ordering::Less,
+            (_, Value::String(t)) => compare(x, t, col).unwrap_or(Ordering::Equal),
+            (_, other) => compare(x, &other.to_string(), col).unwrap_or(Ordering::Equal),
+        };
+        let o = if *desc { o.reverse() } else { o };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+fn read_table(state: &Shared, req: &Request) -> Reply {
+    let table = req.url.path().trim_start_matches('/');
+    let s = lock(state);
+    let style = s.error_style;
+    if !TABLES.contains(&table) {
+        return error(
+            style,
+            404,
+            "PGRST205",
+            &format!("Could not find the table 'public.{table}' in the schema cache"),
+            None,
+        );
+    }
+    let q = match parse_query(req) {
+        Ok(q) => q,
+        Err((code, msg)) => return error(style, 400, &code, &msg, None),
+    };
+    let rows = s.rows(table);
+    if let Some(first) = rows.first() {
+        let known = |c: &str| first.get(c).is_some();
+        let unknown = q
+            .filters
+            .iter()
+            .map(Filter::column)
+            .chain(q.order.iter().map(|(c, _)| c.as_str()))
+            .chain(
+                q.select
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .filter(|c| *c != "*"),
+            )
+            .find(|c| !known(c));
+        if let Some(c) = unknown {
+            return error(
+                style,
+                400,
+                "42703",
+                &format!("column {table}.{c} does not exist"),
+                None,
+            );
+        }
+    }
+    let mut matched: Vec<&Value> = rows
+        .iter()
+        .filter(|r| q.filters.iter().all(|f| matches(r, f)))
+        .collect();
+    if !q.order.is_empty()
+        && !matched.is_sorted_by(|a, b| order_rows(a, b, &q.order) != Ordering::Greater)
+    {
+        matched.sort_by(|a, b| order_rows(a, b, &q.order));
+    }
+    let window = matched.into_iter().skip(q.offset).take(q.limit);
+    let body: Vec<Value> = match &q.select {
+        Some(cols) if !cols.iter().any(|c| c == "*") => window
+            .map(|r| {
+                let obj: Map<String, Value> = cols
+                    .iter()
+                    .map(|c| (c.clone(), r.get(c).cloned().unwrap_or(Value::Null)))
+                    .collect();
+                Value::Object(obj)
+            })
+            .collect(),
+        _ => {
+            let refs: Vec<&Value> = window.collect();
+            return match serde_json::to_vec(&refs) {
+                Ok(b) => Reply::bytes(200, b, "application/json"),
+                Err(e) => error(style, 500, "XX000", &e.to_string(), None),
+            };
+        }
+    };
+    Reply::json(200, &Value::Array(body))
+}
+
+fn create_member(state: &Shared, req: &Request) -> Reply {
+    let body = req.json_body();
+    let mut s = lock(state);
+    let style = s.error_style;
+    let Some(phone) = body["phone_number"]
+        .as_str()
+        .filter(|p| !p.trim().is_empty())
+    else {
+        return error(
+            style,
+            400,
+            "23502",
+            "null value in column \"phone_number\" violates not-null constraint",
+            None,
+        );
+    };
+    let phone = phone.to_string();
+    let campaign = body["campaign_id"].as_i64().unwrap_or(super::CAMPAIGN_ID);
+    if !s.rows("campaigns").iter().any(|c| c["id"] == campaign) {
+        return error(
+            style,
+            409,
+            "23503",
+            "insert or update on table \"members\" violates foreign key constraint \"members_campaign_id_fkey\"",
+            None,
+        );
+    }
+    if s.rows("members")
+        .iter()
+        .any(|m| m["campaign_id"] == campaign && m["phone_number"] == phone.as_str())
+    {
+        return error(
+            style,
+            409,
+            "23505",
+            "duplicate key value violates unique constraint \"members_campaign_id_phone_number_key\"",
+            None,
+        );
+    }
+    let id = s
+        .rows("members")
+        .iter()
+        .filter_map(|m| m["id"].as_i64())
+        .max()
+        .unwrap_or(0)
+        .max(s.next_member)
+        + 1;
+    s.next_member = id;
+    let now = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6f+00:00")
+        .to_string();
+    let groups: Vec<Value> = body["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g["name"].as_str())
+        .filter_map(|n| {
+            s.rows("groups")
+                .iter()
+                .find(|g| g["name"] == n)
+                .map(|g| json!({"id": g["id"], "name": n}))
+        })
+        .collect();
+    let member = json!({
+        "id": id, "campaign_id": campaign, "phone_number": phone,
+        "first_name": body["first_name"], "last_name": body["last_name"], "city": null, "state": null,
+        "postal_code": body["postal_code"], "email": body["email"], "notes": null, "additional_notes": null,
+        "opt_in": body["opt_in"].as_bool().unwrap_or(false), "custom": {}, "created_at": now, "updated_at": now,
+        "group": groups, "carrier": null, "first_sub_id": null,
+    });
+    s.table("members").push(member.clone());
+    s.writes.members_created += 1;
+    Reply::json(201, &json!([member]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like;
+
+    #[test]
+    fn like_patterns_use_stars() {
+        assert!(like("+13125550100", "*312*", false));
+        assert!(like("Ana", "an*", true));
+        assert!(!like("Ana", "an*", false));
+        assert!(like("abc", "abc", false));
+        assert!(!like("abcd", "abc", false));
+    }
+}
