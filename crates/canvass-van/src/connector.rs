@@ -132,7 +132,14 @@ impl VanConnector {
                 Some(cp) => cp.decode::<PeopleCursor>()?,
                 None => PeopleCursor { since: None, until: None, skip: 0 },
             };
-            let until = cursor.until.unwrap_or_else(Utc::now);
+            // Whole seconds: the window's end is sent to VAN and stored as the
+            // next window's start, and both must be the same instant (a
+            // truncated `dateChangedTo` would drop changes made in its last
+            // fraction of a second).
+            let until = cursor.until.unwrap_or_else(|| {
+                let now = Utc::now();
+                DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
+            });
             let mut file = match cursor.since {
                 None => {
                     let list = self.options.people_saved_list_id.ok_or_else(|| {

@@ -665,8 +665,8 @@ impl NewChangedEntityExport<'_> {
             ));
         }
         let mut request = self.request.clone();
-        request.date_changed_from = self.from.to_rfc3339_opts(chrono::SecondsFormat::Millis, false);
-        request.date_changed_to = self.to.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false));
+        request.date_changed_from = self.from.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        request.date_changed_to = self.to.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false));
         Ok(request)
     }
 
