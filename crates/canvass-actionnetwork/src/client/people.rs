@@ -77,8 +77,8 @@ impl<'a> People<'a> {
 pub struct SignupOutcome {
     /// The person as Action Network now has them.
     pub person: Person,
-    /// Whether a new person was created (HTTP 201, or a `created_date`
-    /// equal to `modified_date`) rather than an existing one matched.
+    /// Whether a new person was created (HTTP 201) rather than an existing
+    /// one matched (HTTP 200).
     pub created: bool,
 }
 
@@ -136,8 +136,7 @@ impl Signup<'_> {
             return Ok(Written::Queued);
         }
         let person: Person = resp.json("signed-up person")?;
-        let created = resp.status == StatusCode::CREATED
-            || (person.created_date.is_some() && person.created_date == person.modified_date);
+        let created = resp.status == StatusCode::CREATED;
         Ok(Written::Done(SignupOutcome { person, created }))
     }
 }
