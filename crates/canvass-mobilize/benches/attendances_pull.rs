@@ -1,2 +1,110 @@
-//! Full and incremental attendance pulls against the simulator (written below).
-fn main() {}
+//! Must-show benchmark: a full pull of 20,000 attendances at Mobilize's
+//! published 15 reads/s (share of the bound reached, requests answered 429),
+//! then an incremental pull with `updated_since` after 1% changed (its cost
+//! as a share of the full pull's requests).
+//!
+//! Run: `cargo bench -p canvass-mobilize --features simulator --bench attendances_pull`
+//! (`MOBILIZE_BENCH_ATTENDANCES=n` changes the size; `MOBILIZE_BENCH_PER_PAGE=25,100`
+//! the page sizes tried, 25 being Mobilize's documented default).
+
+use std::time::{Duration, Instant};
+
+use canvass_core::{Checkpoint, Connector, EntityKind, Page, Record};
+use canvass_mobilize::client::published_rate_limit;
+use canvass_mobilize::simulator::{MobilizeSim, SimOptions};
+use futures::StreamExt;
+
+struct Pull {
+    records: usize,
+    requests: u64,
+    throttled: u64,
+    elapsed: Duration,
+    span: Duration,
+    last: Option<Checkpoint>,
+}
+
+async fn pull(sim: &MobilizeSim, per_page: u32, since: Option<Checkpoint>) -> Pull {
+    let connector = sim.connector(None, published_rate_limit(), Some(per_page));
+    sim.control().reset_stats();
+    let started = Instant::now();
+    let mut stream = connector.read(EntityKind::Attendances, since);
+    let (mut records, mut last) = (0, None);
+    while let Some(page) = stream.next().await {
+        let page: Page = match page {
+            Ok(p) => p,
+            Err(e) => panic!("pull failed: {e}"),
+        };
+        records += page.records.iter().filter(|r| matches!(r, Record::Attendance(_))).count();
+        last = page.checkpoint.or(last);
+    }
+    let stats = sim.control().stats();
+    Pull {
+        records,
+        requests: stats.requests,
+        throttled: stats.throttled,
+        elapsed: started.elapsed(),
+        span: sim.control().active_span(),
+        last,
+    }
+}
+
+async fn run() -> bool {
+    let n: usize = std::env::var("MOBILIZE_BENCH_ATTENDANCES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let per_pages: Vec<u32> = std::env::var("MOBILIZE_BENCH_PER_PAGE")
+        .ok()
+        .map(|v| v.split(',').filter_map(|p| p.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![25, 100]);
+    let sim = MobilizeSim::start(SimOptions::with_attendances(n)).await;
+    let expected = sim.attendance_ids().len();
+    let limit = MobilizeSim::vendor_rate_limit();
+    println!(
+        "simulator: {expected} attendances, {} people, {} events; enforcing {}/s reads, {:?}/s writes (429 past them)",
+        sim.people_ids().len(),
+        sim.event_ids().len(),
+        limit.reads_per_second,
+        limit.writes_per_second
+    );
+    let mut ok = true;
+    for per_page in per_pages {
+        // Let the simulator's bucket refill between runs.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let full = pull(&sim, per_page, None).await;
+        let rate = (full.requests.saturating_sub(1)) as f64 / full.span.as_secs_f64().max(1e-9);
+        let share = rate / limit.reads_per_second;
+        println!(
+            "full pull, per_page={per_page}: {} attendances in {} requests, {:.2} s; {:.2} req/s = {:.1}% of the 15 req/s bound; {} answered 429",
+            full.records,
+            full.requests,
+            full.elapsed.as_secs_f64(),
+            rate,
+            share * 100.0,
+            full.throttled
+        );
+        let changed = sim.touch_attendances(n / 100);
+        let inc = pull(&sim, per_page, full.last.clone()).await;
+        let cost = inc.requests as f64 / full.requests as f64;
+        println!(
+            "incremental pull after {} changed (1%): {} attendances in {} requests, {:.2} s = {:.2}% of the full pull's requests; {} answered 429",
+            changed.len(),
+            inc.records,
+            inc.requests,
+            inc.elapsed.as_secs_f64(),
+            cost * 100.0,
+            inc.throttled
+        );
+        let pass = full.records == expected && full.throttled == 0 && share >= 0.95 && inc.records >= changed.len() && cost <= 0.02 && inc.throttled == 0;
+        println!("per_page={per_page}: {}", if pass { "PASS" } else { "FAIL" });
+        ok &= pass;
+    }
+    ok
+}
+
+fn main() {
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => panic!("tokio runtime: {e}"),
+    };
+    if !rt.block_on(run()) {
+        std::process::exit(1);
+    }
+}
