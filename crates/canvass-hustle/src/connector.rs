@@ -56,6 +56,9 @@ pub struct HustleConnector {
     options: Arc<ConnectorOptions>,
 }
 
+/// Pages fetched ahead of the one being mapped.
+const PREFETCH: usize = 2;
+
 /// Where a read stands: the cursor of the next page to read.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Position {
@@ -89,7 +92,7 @@ impl HustleConnector {
         if let Some(org) = &self.options.organization_id {
             list = list.organization(org);
         }
-        list.send()
+        crate::prefetch::prefetch(list.send(), PREFETCH, SYSTEM)
     }
 
     fn tag_list(&self) -> crate::client::ListRequest {
@@ -314,7 +317,9 @@ impl Connector for HustleConnector {
                 if let Some(org) = &self.options.organization_id {
                     list = list.organization(org);
                 }
-                list.send().map_ok(move |p| map_messages(&kind, &p)).boxed()
+                crate::prefetch::prefetch(list.send(), PREFETCH, SYSTEM)
+                    .map_ok(move |p| map_messages(&kind, &p))
+                    .boxed()
             }
             other => unsupported_read(SYSTEM, &other),
         }

@@ -31,6 +31,7 @@ use crate::client::{MAX_PAGE_SIZE, SYSTEM, StriveClient, TableQuery};
 use crate::filter::Op;
 use crate::mapping::{self, issue, source};
 use crate::models::{IncomingMessage, Member, NewMember, OutgoingMessage, Row, SubscriptionEvent};
+use crate::prefetch::prefetch;
 
 /// Connector behaviour beyond the client.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +58,9 @@ pub struct StriveConnector {
     client: StriveClient,
     options: ConnectorOptions,
 }
+
+/// Pages fetched ahead of the one being mapped.
+const PREFETCH: usize = 2;
 
 /// Position in `/members`: rows with `updated_at >= since`, skipping `skip`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -229,7 +233,7 @@ impl StriveConnector {
     }
 
     fn read_members(&self, kind: EntityKind, pos: MembersPosition) -> PageStream<'_> {
-        self.member_pages(pos)
+        prefetch(self.member_pages(pos), PREFETCH, SYSTEM)
             .map(move |step| {
                 step.map(|(rows, next)| {
                     let mut page = Page {
@@ -264,8 +268,7 @@ impl StriveConnector {
             .id_pages(|c| c.incoming_messages().list(), |q| q, pos.incoming_after)
             .map(|s| s.map(|(rows, next)| (rows, false, next)));
         let mut position = pos;
-        outgoing
-            .chain(incoming)
+        prefetch(outgoing.chain(incoming).boxed(), PREFETCH, SYSTEM)
             .map(move |step| {
                 step.map(|(rows, is_out, next)| {
                     if is_out {
@@ -323,61 +326,62 @@ impl StriveConnector {
     }
 
     fn read_opt_outs(&self, pos: IdPosition) -> PageStream<'_> {
-        self.id_pages(
+        let events = self.id_pages(
             |c| c.subscription_events().list(),
             |q| q.where_("unsubscribe", Op::Is, "true"),
             pos.after,
-        )
-        .then(move |step| async move {
-            let kind = EntityKind::OptOuts;
-            let (rows, next) = step?;
-            let mut page = Page {
-                checkpoint: Some(Checkpoint::encode(&IdPosition { after: next })),
-                ..Page::default()
-            };
-            let events: Vec<SubscriptionEvent> = decode_rows(
-                &rows,
-                &kind,
-                "subscription event",
-                str::to_string,
-                &mut page,
-            );
-            // The events name members, not numbers: fetch the page's
-            // members' phones in one request.
-            let ids: BTreeSet<i64> = events.iter().filter_map(|e| e.member_id).collect();
-            let mut phones: HashMap<i64, String> = HashMap::new();
-            if !ids.is_empty() {
-                let rows = self
-                    .client
-                    .members()
-                    .list()
-                    .in_list("id", ids.iter().map(i64::to_string))
-                    .select(&["id", "phone_number"])
-                    .limit(MAX_PAGE_SIZE)
-                    .send()
-                    .await?;
-                for r in rows {
-                    if let (Some(id), Some(p)) = (
-                        r.get("id").and_then(Value::as_i64),
-                        r.get("phone_number").and_then(Value::as_str),
-                    ) {
-                        phones.insert(id, p.to_string());
+        );
+        prefetch(events, PREFETCH, SYSTEM)
+            .then(move |step| async move {
+                let kind = EntityKind::OptOuts;
+                let (rows, next) = step?;
+                let mut page = Page {
+                    checkpoint: Some(Checkpoint::encode(&IdPosition { after: next })),
+                    ..Page::default()
+                };
+                let events: Vec<SubscriptionEvent> = decode_rows(
+                    &rows,
+                    &kind,
+                    "subscription event",
+                    str::to_string,
+                    &mut page,
+                );
+                // The events name members, not numbers: fetch the page's
+                // members' phones in one request.
+                let ids: BTreeSet<i64> = events.iter().filter_map(|e| e.member_id).collect();
+                let mut phones: HashMap<i64, String> = HashMap::new();
+                if !ids.is_empty() {
+                    let rows = self
+                        .client
+                        .members()
+                        .list()
+                        .in_list("id", ids.iter().map(i64::to_string))
+                        .select(&["id", "phone_number"])
+                        .limit(MAX_PAGE_SIZE)
+                        .send()
+                        .await?;
+                    for r in rows {
+                        if let (Some(id), Some(p)) = (
+                            r.get("id").and_then(Value::as_i64),
+                            r.get("phone_number").and_then(Value::as_str),
+                        ) {
+                            phones.insert(id, p.to_string());
+                        }
                     }
                 }
-            }
-            for e in events.iter().filter(|e| e.unsubscribe) {
-                let mut issues = Vec::new();
-                let phone = e.member_id.and_then(|m| phones.get(&m)).map(String::as_str);
-                page.records.push(Record::OptOut(mapping::event_to_opt_out(
-                    e,
-                    phone,
-                    &mut issues,
-                )));
-                page.issues.extend(issues);
-            }
-            Ok(page)
-        })
-        .boxed()
+                for e in events.iter().filter(|e| e.unsubscribe) {
+                    let mut issues = Vec::new();
+                    let phone = e.member_id.and_then(|m| phones.get(&m)).map(String::as_str);
+                    page.records.push(Record::OptOut(mapping::event_to_opt_out(
+                        e,
+                        phone,
+                        &mut issues,
+                    )));
+                    page.issues.extend(issues);
+                }
+                Ok(page)
+            })
+            .boxed()
     }
 
     fn read_tags(&self, pos: OffsetPosition) -> PageStream<'_> {

@@ -32,6 +32,7 @@ pub mod connector;
 pub mod filter;
 pub mod mapping;
 pub mod models;
+mod prefetch;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 
