@@ -31,7 +31,12 @@ struct Pull {
 async fn pull(connector: &ActionNetworkConnector, since: Option<Checkpoint>) -> Pull {
     let started = Instant::now();
     let mut stream = connector.read(EntityKind::People, since);
-    let mut out = Pull { ids: Vec::new(), last_checkpoint: None, pages: 0, seconds: 0.0 };
+    let mut out = Pull {
+        ids: Vec::new(),
+        last_checkpoint: None,
+        pages: 0,
+        seconds: 0.0,
+    };
     while let Some(page) = stream.try_next().await.expect("read") {
         out.pages += 1;
         out.ids.extend(page.records.iter().filter_map(|r| match r {
@@ -80,7 +85,9 @@ async fn main() {
     let got: BTreeSet<String> = incremental.ids.iter().cloned().collect();
     let cost = inc_stats.requests as f64 / full_stats.requests as f64;
 
-    println!("Action Network people pull, simulator enforcing {RATE_LIMIT_PER_SECOND} requests/s, {MAX_PER_PAGE} per page");
+    println!(
+        "Action Network people pull, simulator enforcing {RATE_LIMIT_PER_SECOND} requests/s, {MAX_PER_PAGE} per page"
+    );
     println!(
         "full pull:        {} people ({} unique) in {:.2} s, {} requests, {} answered 429 -> {:.1} people/s = {:.1}% of the {:.0} people/s bound",
         full.ids.len(),
@@ -102,26 +109,48 @@ async fn main() {
         inc_stats.throttled,
         cost * 100.0
     );
-    println!("pages yielded: full {}, incremental {}", full.pages, incremental.pages);
+    println!(
+        "pages yielded: full {}, incremental {}",
+        full.pages, incremental.pages
+    );
 
     let mut failed = Vec::new();
     if unique.len() != PEOPLE || full.ids.len() != PEOPLE {
-        failed.push(format!("full pull read {} people ({} unique), expected {PEOPLE}", full.ids.len(), unique.len()));
+        failed.push(format!(
+            "full pull read {} people ({} unique), expected {PEOPLE}",
+            full.ids.len(),
+            unique.len()
+        ));
     }
     if share < 0.95 {
-        failed.push(format!("full pull at {:.1}% of the bound, below 95%", share * 100.0));
+        failed.push(format!(
+            "full pull at {:.1}% of the bound, below 95%",
+            share * 100.0
+        ));
     }
     if full_stats.throttled + inc_stats.throttled > 0 {
-        failed.push(format!("{} requests answered 429", full_stats.throttled + inc_stats.throttled));
+        failed.push(format!(
+            "{} requests answered 429",
+            full_stats.throttled + inc_stats.throttled
+        ));
     }
     if got != changed {
-        failed.push(format!("incremental pull read {} people, expected exactly the {} changed", got.len(), changed.len()));
+        failed.push(format!(
+            "incremental pull read {} people, expected exactly the {} changed",
+            got.len(),
+            changed.len()
+        ));
     }
     if cost > 0.02 {
-        failed.push(format!("incremental pull cost {:.2}% of the full pull's requests, above 2%", cost * 100.0));
+        failed.push(format!(
+            "incremental pull cost {:.2}% of the full pull's requests, above 2%",
+            cost * 100.0
+        ));
     }
     if failed.is_empty() {
-        println!("PASS: >= 95% of the bound with 0 429s; incremental <= 2% of the full pull's requests");
+        println!(
+            "PASS: >= 95% of the bound with 0 429s; incremental <= 2% of the full pull's requests"
+        );
     } else {
         for f in &failed {
             eprintln!("FAIL: {f}");

@@ -54,7 +54,11 @@ impl Config {
     ///
     /// # Errors
     /// [`Error::Config`] for a bad rate limit or key.
-    pub fn build(&self, api_key: &str, retry: RetryPolicy) -> Result<ActionNetworkConnector, Error> {
+    pub fn build(
+        &self,
+        api_key: &str,
+        retry: RetryPolicy,
+    ) -> Result<ActionNetworkConnector, Error> {
         let per_second = self.rate_limit.unwrap_or(RATE_LIMIT_PER_SECOND);
         if per_second.is_nan() || per_second <= 0.0 {
             return Err(Error::Config(format!(
@@ -68,7 +72,8 @@ impl Config {
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url.clone());
         }
-        Ok(ActionNetworkConnector::new(builder.build()?).background_processing(self.background_processing))
+        Ok(ActionNetworkConnector::new(builder.build()?)
+            .background_processing(self.background_processing))
     }
 }
 
@@ -86,8 +91,13 @@ impl Config {
 /// let err = canvass_actionnetwork::factory(&serde_json::json!({"per_pag": 5}), &secrets).unwrap_err();
 /// assert!(err.to_string().contains("per_pag"));
 /// ```
-pub fn factory(config: &serde_json::Value, secrets: &dyn SecretSource) -> Result<Box<dyn Connector>, Error> {
+pub fn factory(
+    config: &serde_json::Value,
+    secrets: &dyn SecretSource,
+) -> Result<Box<dyn Connector>, Error> {
     let config: Config = decode_config(KIND, config)?;
     let key = require_secret(secrets, "api_key_env", &config.api_key_env)?;
-    Ok(Box::new(config.build(key.expose_secret(), RetryPolicy::default())?))
+    Ok(Box::new(
+        config.build(key.expose_secret(), RetryPolicy::default())?,
+    ))
 }

@@ -110,10 +110,16 @@ fn plan(kind: &EntityKind) -> Option<Plan> {
         EntityKind::Tags => (Source::Flat("tags"), false),
         EntityKind::Taggings => (Source::Nested(&[("tags", "taggings")]), false),
         EntityKind::Attendances => (Source::Nested(&[("events", "attendances")]), true),
-        EntityKind::Actions => (Source::Nested(&[("forms", "submissions"), ("petitions", "signatures")]), true),
+        EntityKind::Actions => (
+            Source::Nested(&[("forms", "submissions"), ("petitions", "signatures")]),
+            true,
+        ),
         _ => return None,
     };
-    Some(Plan { source, incremental })
+    Some(Plan {
+        source,
+        incremental,
+    })
 }
 
 /// What a checkpoint holds.
@@ -164,11 +170,15 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     fn checkpoint(&self) -> Option<Checkpoint> {
-        let at = self.targets.as_ref().and_then(|t| t.get(self.index)).map(|target| At {
-            path: target.parent.is_some().then(|| target.path.clone()),
-            index: self.index,
-            page: self.page,
-        });
+        let at = self
+            .targets
+            .as_ref()
+            .and_then(|t| t.get(self.index))
+            .map(|target| At {
+                path: target.parent.is_some().then(|| target.path.clone()),
+                index: self.index,
+                page: self.page,
+            });
         match (at, self.plan.incremental) {
             (Some(at), _) => Some(Checkpoint::encode(&Position {
                 since: self.since,
@@ -188,7 +198,10 @@ impl Walk<'_> {
 
     async fn load_targets(&mut self) -> Result<(), Error> {
         let targets = match self.plan.source {
-            Source::Flat(path) => vec![Target { path: path.to_string(), parent: None }],
+            Source::Flat(path) => vec![Target {
+                path: path.to_string(),
+                parent: None,
+            }],
             Source::Nested(pairs) => {
                 let mut out = Vec::new();
                 for (parent, child) in pairs {
@@ -226,7 +239,12 @@ impl Walk<'_> {
             if self.targets.is_none() {
                 self.load_targets().await?;
             }
-            let Some(target) = self.targets.as_ref().and_then(|t| t.get(self.index)).cloned() else {
+            let Some(target) = self
+                .targets
+                .as_ref()
+                .and_then(|t| t.get(self.index))
+                .cloned()
+            else {
                 self.done = true;
                 return Ok(Some(Page {
                     checkpoint: self.checkpoint(),
@@ -249,19 +267,32 @@ impl Walk<'_> {
                     system: SYSTEM.to_string(),
                     status: 200,
                     code: Some("PAGINATION_LOOP".into()),
-                    message: format!("{} page {} repeats the page before it; stopping instead of looping", target.path, self.page),
+                    message: format!(
+                        "{} page {} repeats the page before it; stopping instead of looping",
+                        target.path, self.page
+                    ),
                     fields: vec![],
                 });
             }
-            let parent = target.parent.as_ref().map(|(collection, id)| Parent { collection, id });
+            let parent = target
+                .parent
+                .as_ref()
+                .map(|(collection, id)| Parent { collection, id });
             let mut page = Page::default();
             for (i, item) in hal.items.iter().enumerate() {
                 let label = format!("{} page {} item {i}", target.path, self.page);
-                if let Some(t) = item.get("modified_date").and_then(Value::as_str).and_then(parse_timestamp) {
+                if let Some(t) = item
+                    .get("modified_date")
+                    .and_then(Value::as_str)
+                    .and_then(parse_timestamp)
+                {
                     self.seen = self.seen.max(Some(t));
                 }
                 page.raw.push(RawRecord {
-                    source: SourceRef::new(SYSTEM, models::resource_id(item).unwrap_or_else(|| label.clone())),
+                    source: SourceRef::new(
+                        SYSTEM,
+                        models::resource_id(item).unwrap_or_else(|| label.clone()),
+                    ),
                     kind: self.kind.clone(),
                     json: item.clone(),
                 });
@@ -357,7 +388,11 @@ impl Connector for ActionNetworkConnector {
             client: &self.client,
             kind,
             plan,
-            since: if plan.incremental { position.since } else { None },
+            since: if plan.incremental {
+                position.since
+            } else {
+                None
+            },
             seen: position.seen,
             targets: None,
             resume_path: position.at.as_ref().and_then(|a| a.path.clone()),
@@ -388,24 +423,44 @@ impl Connector for ActionNetworkConnector {
                 })
             }
             WriteOp::ApplyTag { person_id, tag_id } => {
-                let written = self.client.tags().add_tagging(tag_id, person_id, self.background).await?;
-                Ok(outcome(written, |t: &models::Tagging| t.created_date == t.modified_date))
+                let written = self
+                    .client
+                    .tags()
+                    .add_tagging(tag_id, person_id, self.background)
+                    .await?;
+                Ok(outcome(written, |t: &models::Tagging| {
+                    t.created_date == t.modified_date
+                }))
             }
             WriteOp::RemoveTag { person_id, tag_id } => {
-                let taggings: Vec<models::Tagging> = self.client.people().taggings(person_id).all().await?;
+                let taggings: Vec<models::Tagging> =
+                    self.client.people().taggings(person_id).all().await?;
                 // Removing a tag the person does not have leaves the same
                 // state, so it is not an error.
-                for t in taggings.iter().filter(|t| t.linked_id("osdi:tag").as_deref() == Some(tag_id.as_str())) {
+                for t in taggings
+                    .iter()
+                    .filter(|t| t.linked_id("osdi:tag").as_deref() == Some(tag_id.as_str()))
+                {
                     if let Some(id) = t.id() {
                         self.client.tags().remove_tagging(tag_id, &id).await?;
                     }
                 }
                 Ok(WriteOutcome::Applied)
             }
-            WriteOp::RecordAttendance { person_id, event_id, shift_id, role_id, status } => {
+            WriteOp::RecordAttendance {
+                person_id,
+                event_id,
+                shift_id,
+                role_id,
+                status,
+            } => {
                 if shift_id.is_some() || role_id.is_some() {
                     return Err(Error::invalid_input(
-                        if shift_id.is_some() { "shift_id" } else { "role_id" },
+                        if shift_id.is_some() {
+                            "shift_id"
+                        } else {
+                            "role_id"
+                        },
                         "Action Network events have no shifts or roles",
                     ));
                 }
@@ -419,9 +474,14 @@ impl Connector for ActionNetworkConnector {
                     req = req.background();
                 }
                 let written = req.send().await?;
-                Ok(outcome(written, |a: &models::Attendance| a.created_date == a.modified_date))
+                Ok(outcome(written, |a: &models::Attendance| {
+                    a.created_date == a.modified_date
+                }))
             }
-            other => Err(Error::unsupported(SYSTEM, format!("write {:?}", other.kind()))),
+            other => Err(Error::unsupported(
+                SYSTEM,
+                format!("write {:?}", other.kind()),
+            )),
         }
     }
 }

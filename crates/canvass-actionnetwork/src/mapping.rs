@@ -54,7 +54,12 @@ impl Issues<'_> {
     }
 
     /// Parses a timestamp; a bad one is kept in `extra` under its field name.
-    fn time(&mut self, field: &str, text: Option<&String>, extra: &mut Extra) -> Option<DateTime<Utc>> {
+    fn time(
+        &mut self,
+        field: &str,
+        text: Option<&String>,
+        extra: &mut Extra,
+    ) -> Option<DateTime<Utc>> {
         let text = text?;
         let parsed = parse_timestamp(text);
         if parsed.is_none() {
@@ -65,7 +70,12 @@ impl Issues<'_> {
     }
 }
 
-fn skipped(kind: &EntityKind, record: &str, field: &str, message: impl Into<String>) -> RecordIssue {
+fn skipped(
+    kind: &EntityKind,
+    record: &str,
+    field: &str,
+    message: impl Into<String>,
+) -> RecordIssue {
     RecordIssue {
         record: record.to_string(),
         kind: kind.clone(),
@@ -75,9 +85,15 @@ fn skipped(kind: &EntityKind, record: &str, field: &str, message: impl Into<Stri
     }
 }
 
-fn decode<T: serde::de::DeserializeOwned>(kind: &EntityKind, label: &str, item: &Value) -> Result<T, RecordIssue> {
+fn decode<T: serde::de::DeserializeOwned>(
+    kind: &EntityKind,
+    label: &str,
+    item: &Value,
+) -> Result<T, RecordIssue> {
     decode_item::<T>(label, item).map_err(|e| match e {
-        canvass_core::Error::Decode { path, message, .. } => skipped(kind, &record_label(label, item), &path, message),
+        canvass_core::Error::Decode { path, message, .. } => {
+            skipped(kind, &record_label(label, item), &path, message)
+        }
         other => skipped(kind, &record_label(label, item), "", other.to_string()),
     })
 }
@@ -156,7 +172,9 @@ pub fn attendance_status(status: &str) -> AttendanceStatus {
 /// # Errors
 /// [`canvass_core::Error::InvalidInput`] for statuses Action Network cannot
 /// hold (no-show, for one).
-pub fn attendance_status_out(status: &AttendanceStatus) -> Result<&'static str, canvass_core::Error> {
+pub fn attendance_status_out(
+    status: &AttendanceStatus,
+) -> Result<&'static str, canvass_core::Error> {
     use crate::models::attendance_status as an;
     Ok(match status {
         AttendanceStatus::Registered
@@ -166,7 +184,9 @@ pub fn attendance_status_out(status: &AttendanceStatus) -> Result<&'static str, 
         AttendanceStatus::Tentative => an::TENTATIVE,
         AttendanceStatus::Declined | AttendanceStatus::Cancelled => an::DECLINED,
         AttendanceStatus::Invited => an::NEEDS_ACTION,
-        AttendanceStatus::Other(s) if ["accepted", "tentative", "declined", "needs action"].contains(&s.as_str()) => {
+        AttendanceStatus::Other(s)
+            if ["accepted", "tentative", "declined", "needs action"].contains(&s.as_str()) =>
+        {
             match s.as_str() {
                 "accepted" => an::ACCEPTED,
                 "tentative" => an::TENTATIVE,
@@ -177,7 +197,9 @@ pub fn attendance_status_out(status: &AttendanceStatus) -> Result<&'static str, 
         other => {
             return Err(canvass_core::Error::invalid_input(
                 "attendance.status",
-                format!("Action Network RSVPs are accepted, tentative, declined or needs action; `{other}` has no equivalent"),
+                format!(
+                    "Action Network RSVPs are accepted, tentative, declined or needs action; `{other}` has no equivalent"
+                ),
             ));
         }
     })
@@ -198,12 +220,22 @@ fn phone_kind(number_type: Option<&str>) -> PhoneKind {
 pub fn person(p: &models::Person, label: &str) -> Result<(Person, Vec<RecordIssue>), RecordIssue> {
     let kind = EntityKind::People;
     let id = require_id(&kind, label, p)?;
-    let mut issues = Issues { record: id.clone(), kind: &kind, list: vec![] };
+    let mut issues = Issues {
+        record: id.clone(),
+        kind: &kind,
+        list: vec![],
+    };
     let mut extra = p.extra.clone();
     let mut out = Person {
         source: source(id),
-        given_name: p.given_name.as_deref().and_then(canvass_core::normalize::clean_name),
-        family_name: p.family_name.as_deref().and_then(canvass_core::normalize::clean_name),
+        given_name: p
+            .given_name
+            .as_deref()
+            .and_then(canvass_core::normalize::clean_name),
+        family_name: p
+            .family_name
+            .as_deref()
+            .and_then(canvass_core::normalize::clean_name),
         languages: p.languages_spoken.clone(),
         custom_fields: p.custom_fields.clone().into_iter().collect(),
         ..Person::default()
@@ -212,12 +244,18 @@ pub fn person(p: &models::Person, label: &str) -> Result<(Person, Vec<RecordIssu
     out.modified_at = issues.time("modified_date", p.modified_date.as_ref(), &mut extra);
     for (i, e) in p.email_addresses.iter().enumerate() {
         let Some(address) = e.address.as_deref().filter(|a| !a.trim().is_empty()) else {
-            issues.add(format!("email_addresses[{i}].address"), "missing address; entry ignored");
+            issues.add(
+                format!("email_addresses[{i}].address"),
+                "missing address; entry ignored",
+            );
             continue;
         };
         let mut email = Email::parse(address);
         if !email.valid {
-            issues.add(format!("email_addresses[{i}].address"), format!("not a valid email address: {address:?}; kept as is"));
+            issues.add(
+                format!("email_addresses[{i}].address"),
+                format!("not a valid email address: {address:?}; kept as is"),
+            );
         }
         email.primary = e.primary.unwrap_or(false);
         email.status = subscription_status(e.status.as_deref());
@@ -225,12 +263,18 @@ pub fn person(p: &models::Person, label: &str) -> Result<(Person, Vec<RecordIssu
     }
     for (i, ph) in p.phone_numbers.iter().enumerate() {
         let Some(number) = ph.number.as_deref().filter(|n| !n.trim().is_empty()) else {
-            issues.add(format!("phone_numbers[{i}].number"), "missing number; entry ignored");
+            issues.add(
+                format!("phone_numbers[{i}].number"),
+                "missing number; entry ignored",
+            );
             continue;
         };
         let mut phone = Phone::parse(number, phone_kind(ph.number_type.as_deref()));
         if !phone.valid {
-            issues.add(format!("phone_numbers[{i}].number"), format!("not a valid phone number: {number:?}; kept as is"));
+            issues.add(
+                format!("phone_numbers[{i}].number"),
+                format!("not a valid phone number: {number:?}; kept as is"),
+            );
         }
         phone.primary = ph.primary.unwrap_or(false);
         phone.sms_status = subscription_status(ph.status.as_deref());
@@ -242,7 +286,10 @@ pub fn person(p: &models::Person, label: &str) -> Result<(Person, Vec<RecordIssu
         .iter()
         .filter(|i| !i.starts_with(ID_PREFIX))
         .filter_map(|i| i.split_once(':'))
-        .map(|(system, id)| ExternalId { system: system.into(), id: id.into() })
+        .map(|(system, id)| ExternalId {
+            system: system.into(),
+            id: id.into(),
+        })
         .collect();
     out.extra = extra;
     Ok((out, issues.list))
@@ -265,7 +312,12 @@ fn address(a: &models::PostalAddress) -> PostalAddress {
 ///
 /// # Errors
 /// A skipped [`RecordIssue`] naming the field when the item cannot be mapped.
-pub fn map_item(kind: &EntityKind, parent: Option<Parent<'_>>, label: &str, item: &Value) -> Mapped {
+pub fn map_item(
+    kind: &EntityKind,
+    parent: Option<Parent<'_>>,
+    label: &str,
+    item: &Value,
+) -> Mapped {
     match kind {
         EntityKind::People => {
             let p: models::Person = decode(kind, label, item)?;
@@ -279,35 +331,64 @@ pub fn map_item(kind: &EntityKind, parent: Option<Parent<'_>>, label: &str, item
                 .clone()
                 .ok_or_else(|| skipped(kind, &id, "name", "a tag without a name"))?;
             let mut extra = t.extra.clone();
-            for (k, v) in [("created_date", &t.created_date), ("modified_date", &t.modified_date)] {
+            for (k, v) in [
+                ("created_date", &t.created_date),
+                ("modified_date", &t.modified_date),
+            ] {
                 if let Some(v) = v {
                     extra.insert(k.into(), Value::String(v.clone()));
                 }
             }
-            Ok((Record::Tag(Tag { source: source(id), name, extra }), vec![]))
+            Ok((
+                Record::Tag(Tag {
+                    source: source(id),
+                    name,
+                    extra,
+                }),
+                vec![],
+            ))
         }
         EntityKind::Taggings => {
             let t: models::Tagging = decode(kind, label, item)?;
             let id = require_id(kind, label, &t)?;
-            let person = t
-                .linked_id("osdi:person")
-                .ok_or_else(|| skipped(kind, &id, "_links.osdi:person", "a tagging without a person link"))?;
+            let person = t.linked_id("osdi:person").ok_or_else(|| {
+                skipped(
+                    kind,
+                    &id,
+                    "_links.osdi:person",
+                    "a tagging without a person link",
+                )
+            })?;
             let tag = t
                 .linked_id("osdi:tag")
                 .or_else(|| parent.map(|p| p.id.to_string()))
                 .ok_or_else(|| skipped(kind, &id, "_links.osdi:tag", "a tagging without a tag"))?;
-            let mut issues = Issues { record: id.clone(), kind, list: vec![] };
+            let mut issues = Issues {
+                record: id.clone(),
+                kind,
+                list: vec![],
+            };
             let mut extra = t.extra.clone();
             let modified_at = issues.time("modified_date", t.modified_date.as_ref(), &mut extra);
             Ok((
-                Record::Tagging(Tagging { source: source(id), modified_at, tag: source(tag), person: source(person), extra }),
+                Record::Tagging(Tagging {
+                    source: source(id),
+                    modified_at,
+                    tag: source(tag),
+                    person: source(person),
+                    extra,
+                }),
                 issues.list,
             ))
         }
         EntityKind::Events => {
             let e: models::Event = decode(kind, label, item)?;
             let id = require_id(kind, label, &e)?;
-            let mut issues = Issues { record: id.clone(), kind, list: vec![] };
+            let mut issues = Issues {
+                record: id.clone(),
+                kind,
+                list: vec![],
+            };
             let mut extra = e.extra.clone();
             let modified_at = issues.time("modified_date", e.modified_date.as_ref(), &mut extra);
             let starts_at = issues.time("start_date", e.start_date.as_ref(), &mut extra);
@@ -344,20 +425,41 @@ pub fn map_item(kind: &EntityKind, parent: Option<Parent<'_>>, label: &str, item
                 .person_id
                 .clone()
                 .or_else(|| a.linked_id("osdi:person"))
-                .ok_or_else(|| skipped(kind, &id, "action_network:person_id", "an attendance without a person"))?;
+                .ok_or_else(|| {
+                    skipped(
+                        kind,
+                        &id,
+                        "action_network:person_id",
+                        "an attendance without a person",
+                    )
+                })?;
             let event = a
                 .event_id
                 .clone()
                 .or_else(|| a.linked_id("osdi:event"))
                 .or_else(|| parent.map(|p| p.id.to_string()))
-                .ok_or_else(|| skipped(kind, &id, "action_network:event_id", "an attendance without an event"))?;
-            let mut issues = Issues { record: id.clone(), kind, list: vec![] };
+                .ok_or_else(|| {
+                    skipped(
+                        kind,
+                        &id,
+                        "action_network:event_id",
+                        "an attendance without an event",
+                    )
+                })?;
+            let mut issues = Issues {
+                record: id.clone(),
+                kind,
+                list: vec![],
+            };
             let mut extra = a.extra.clone();
             let modified_at = issues.time("modified_date", a.modified_date.as_ref(), &mut extra);
             let status = match a.status.as_deref() {
                 Some(s) => attendance_status(s),
                 None => {
-                    issues.add("status", "no status; taken as accepted (Action Network's default)");
+                    issues.add(
+                        "status",
+                        "no status; taken as accepted (Action Network's default)",
+                    );
                     AttendanceStatus::Registered
                 }
             };
@@ -386,13 +488,22 @@ pub fn map_item(kind: &EntityKind, parent: Option<Parent<'_>>, label: &str, item
                 .ok_or_else(|| skipped(kind, &id, "amount", "a donation without an amount"))?;
             let amount_minor = money_minor_units(&amount_text)
                 .map_err(|e| skipped(kind, &id, "amount", format!("{amount_text:?}: {e}")))?;
-            let mut issues = Issues { record: id.clone(), kind, list: vec![] };
+            let mut issues = Issues {
+                record: id.clone(),
+                kind,
+                list: vec![],
+            };
             let mut extra = d.extra.clone();
             let modified_at = issues.time("modified_date", d.modified_date.as_ref(), &mut extra);
             let received_at = issues.time("created_date", d.created_date.as_ref(), &mut extra);
             let recurrence = match &d.recurrence {
                 Some(r) if r.recurring == Some(true) => {
-                    match r.period.as_deref().map(|p| p.trim().to_lowercase()).as_deref() {
+                    match r
+                        .period
+                        .as_deref()
+                        .map(|p| p.trim().to_lowercase())
+                        .as_deref()
+                    {
                         Some("weekly") => Recurrence::Weekly,
                         Some("monthly") => Recurrence::Monthly,
                         Some("yearly" | "annually" | "annual") => Recurrence::Yearly,
@@ -405,15 +516,24 @@ pub fn map_item(kind: &EntityKind, parent: Option<Parent<'_>>, label: &str, item
             if let Some(page) = &d.fundraising_page_id {
                 extra.insert("fundraising_page_id".into(), Value::String(page.clone()));
             }
-            let currency = d.currency.as_deref().map(str::to_uppercase).unwrap_or_else(|| {
-                issues.add("currency", "no currency; taken as USD");
-                "USD".into()
-            });
+            let currency = d
+                .currency
+                .as_deref()
+                .map(str::to_uppercase)
+                .unwrap_or_else(|| {
+                    issues.add("currency", "no currency; taken as USD");
+                    "USD".into()
+                });
             Ok((
                 Record::Donation(Donation {
                     source: source(id),
                     modified_at,
-                    person: d.person_id.clone().or_else(|| d.linked_id("osdi:donor")).or_else(|| d.linked_id("osdi:person")).map(source),
+                    person: d
+                        .person_id
+                        .clone()
+                        .or_else(|| d.linked_id("osdi:donor"))
+                        .or_else(|| d.linked_id("osdi:person"))
+                        .map(source),
                     amount_minor,
                     currency,
                     recurrence,
@@ -430,7 +550,11 @@ pub fn map_item(kind: &EntityKind, parent: Option<Parent<'_>>, label: &str, item
                 Some("petitions") => ("petition_signature", "osdi:petition"),
                 _ => ("form_submission", "osdi:form"),
             };
-            let mut issues = Issues { record: id.clone(), kind, list: vec![] };
+            let mut issues = Issues {
+                record: id.clone(),
+                kind,
+                list: vec![],
+            };
             let mut extra = s.extra.clone();
             let taken_at = issues.time("created_date", s.created_date.as_ref(), &mut extra);
             if let Some(m) = &s.modified_date {
@@ -440,15 +564,27 @@ pub fn map_item(kind: &EntityKind, parent: Option<Parent<'_>>, label: &str, item
                 Record::Action(Action {
                     source: source(id),
                     taken_at,
-                    person: s.person_id.clone().or_else(|| s.linked_id("osdi:person")).map(source),
+                    person: s
+                        .person_id
+                        .clone()
+                        .or_else(|| s.linked_id("osdi:person"))
+                        .map(source),
                     action_type: action_type.into(),
-                    target: s.linked_id(target_rel).or_else(|| parent.map(|p| p.id.to_string())).map(source),
+                    target: s
+                        .linked_id(target_rel)
+                        .or_else(|| parent.map(|p| p.id.to_string()))
+                        .map(source),
                     extra,
                 }),
                 issues.list,
             ))
         }
-        other => Err(skipped(other, label, "", format!("{SYSTEM} does not read {other}"))),
+        other => Err(skipped(
+            other,
+            label,
+            "",
+            format!("{SYSTEM} does not read {other}"),
+        )),
     }
 }
 
@@ -462,7 +598,10 @@ pub fn signup_person(p: &Person) -> models::SignupPerson {
             .emails
             .iter()
             .filter(|e| e.valid)
-            .map(|e| models::SignupEmail { address: e.address.clone(), status: subscription_status_out(&e.status) })
+            .map(|e| models::SignupEmail {
+                address: e.address.clone(),
+                status: subscription_status_out(&e.status),
+            })
             .collect(),
         phone_numbers: p
             .phones

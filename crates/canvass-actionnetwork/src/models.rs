@@ -48,7 +48,10 @@ pub fn resource_id(item: &Value) -> Option<String> {
         .get("identifiers")
         .and_then(Value::as_array)
         .and_then(|ids| {
-            let ids: Vec<String> = ids.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+            let ids: Vec<String> = ids
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
             action_network_id(&ids)
         });
     from_identifiers.or_else(|| {
@@ -409,7 +412,9 @@ pub struct ActionPage {
     pub extra: Map<String, Value>,
 }
 
-resource!(Person, Tag, Tagging, Event, Attendance, Donation, Submission, ActionPage);
+resource!(
+    Person, Tag, Tagging, Event, Attendance, Donation, Submission, ActionPage
+);
 
 /// A contact point's status as sent in a write.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -495,8 +500,13 @@ impl SignupPerson {
     /// Whether the helper can match or create a person from this: Action
     /// Network needs an email address or a phone number.
     pub fn has_contact(&self) -> bool {
-        self.email_addresses.iter().any(|e| !e.address.trim().is_empty())
-            || self.phone_numbers.iter().any(|p| !p.number.trim().is_empty())
+        self.email_addresses
+            .iter()
+            .any(|e| !e.address.trim().is_empty())
+            || self
+                .phone_numbers
+                .iter()
+                .any(|p| !p.number.trim().is_empty())
     }
 }
 

@@ -1,5 +1,8 @@
 //! Incremental reads and resumption: what a checkpoint lets the next read skip.
 
+#![cfg(feature = "simulator")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers in tests may panic
+
 use std::collections::BTreeSet;
 
 use canvass_actionnetwork::ActionNetworkConnector;
@@ -9,17 +12,34 @@ use canvass_core::{Checkpoint, Connector, EntityKind, Error, Page};
 use futures::TryStreamExt;
 
 async fn setup(people: usize, per_page: u32) -> (ActionNetworkSim, ActionNetworkConnector) {
-    let sim = ActionNetworkSim::start(SimConfig { people, ..SimConfig::default() }).await;
-    let client = sim.client_builder().rate_limit(RateLimit::unlimited()).per_page(per_page).build().unwrap();
+    let sim = ActionNetworkSim::start(SimConfig {
+        people,
+        ..SimConfig::default()
+    })
+    .await;
+    let client = sim
+        .client_builder()
+        .rate_limit(RateLimit::unlimited())
+        .per_page(per_page)
+        .build()
+        .unwrap();
     (sim, ActionNetworkConnector::new(client))
 }
 
-async fn read(c: &ActionNetworkConnector, kind: EntityKind, since: Option<Checkpoint>) -> Vec<Page> {
+async fn read(
+    c: &ActionNetworkConnector,
+    kind: EntityKind,
+    since: Option<Checkpoint>,
+) -> Vec<Page> {
     c.read(kind, since).try_collect().await.unwrap()
 }
 
 fn ids(pages: &[Page]) -> Vec<String> {
-    pages.iter().flat_map(|p| &p.records).map(|r| r.source().id.clone()).collect()
+    pages
+        .iter()
+        .flat_map(|p| &p.records)
+        .map(|r| r.source().id.clone())
+        .collect()
 }
 
 fn last_checkpoint(pages: &[Page]) -> Option<Checkpoint> {
@@ -36,7 +56,11 @@ async fn people_walk_ends_on_the_empty_page_that_carries_the_final_checkpoint() 
     assert_eq!(pages.len(), 3);
     assert!(pages[2].records.is_empty());
     let cp = last_checkpoint(&pages).expect("final checkpoint");
-    assert!(!cp.0.contains("\"at\""), "a finished read keeps no position: {}", cp.0);
+    assert!(
+        !cp.0.contains("\"at\""),
+        "a finished read keeps no position: {}",
+        cp.0
+    );
 }
 
 #[tokio::test]
@@ -51,7 +75,12 @@ async fn incremental_read_after_changes_fetches_only_the_changed_people() {
     assert_eq!(got, changed);
     // One page of changes and the empty page that ends people.
     assert_eq!(sim.control().stats().requests, 2);
-    let filter_sent = sim.control().stats().by_route.keys().all(|k| k == "GET /api/v2/people");
+    let filter_sent = sim
+        .control()
+        .stats()
+        .by_route
+        .keys()
+        .all(|k| k == "GET /api/v2/people");
     assert!(filter_sent);
 
     // And once read, they are not read again.
@@ -96,7 +125,11 @@ async fn resuming_a_nested_walk_continues_inside_the_same_parent() {
     // Resume from the middle of the second event's attendances.
     let mid = full
         .iter()
-        .position(|p| p.checkpoint.as_ref().is_some_and(|c| c.0.contains("/attendances") && c.0.contains("\"page\":3")))
+        .position(|p| {
+            p.checkpoint
+                .as_ref()
+                .is_some_and(|c| c.0.contains("/attendances") && c.0.contains("\"page\":3"))
+        })
         .expect("a mid-event checkpoint");
     let before = ids(&full[..=mid]);
     let after = ids(&read(&c, EntityKind::Attendances, full[mid].checkpoint.clone()).await);
@@ -112,14 +145,25 @@ async fn tags_are_a_full_read_and_info_says_so() {
     assert!(info.can_read(&EntityKind::Tags) && info.can_read(&EntityKind::Taggings));
     assert!(!info.incremental.contains(&EntityKind::Tags));
     assert!(!info.incremental.contains(&EntityKind::Taggings));
-    for kind in [EntityKind::People, EntityKind::Events, EntityKind::Donations, EntityKind::Attendances, EntityKind::Actions] {
+    for kind in [
+        EntityKind::People,
+        EntityKind::Events,
+        EntityKind::Donations,
+        EntityKind::Attendances,
+        EntityKind::Actions,
+    ] {
         assert!(info.incremental.contains(&kind), "{kind}");
     }
     let pages = read(&c, EntityKind::Tags, None).await;
     // The last page of a full read has no checkpoint: the next run starts over.
     assert_eq!(last_checkpoint(&pages), None);
     assert_eq!(ids(&pages).len(), 3);
-    assert!(sim.control().stats().by_route.contains_key("GET /api/v2/tags"));
+    assert!(
+        sim.control()
+            .stats()
+            .by_route
+            .contains_key("GET /api/v2/tags")
+    );
 }
 
 #[tokio::test]
@@ -130,5 +174,8 @@ async fn a_checkpoint_from_elsewhere_is_invalid_input() {
         .try_collect::<Vec<Page>>()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "checkpoint"), "{err:?}");
+    assert!(
+        matches!(err, Error::InvalidInput { ref field, .. } if field == "checkpoint"),
+        "{err:?}"
+    );
 }

@@ -1,5 +1,8 @@
 //! The canvass conformance suite against the Action Network simulator.
 
+#![cfg(feature = "simulator")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers in tests may panic
+
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
@@ -17,15 +20,17 @@ struct Harness {
 #[async_trait]
 impl ConformanceHarness for Harness {
     fn connector(&self, secret: Option<&str>, rate_limit: RateLimit) -> Box<dyn Connector> {
-        let client = canvass_actionnetwork::ActionNetworkClient::builder(secret.unwrap_or(self.sim.api_key()))
-            .base_url(self.sim.base_url())
-            .retry(RetryPolicy::fast())
-            .rate_limit(rate_limit)
-            // Tiny pages, so every kind takes enough requests for each
-            // injected fault (every 7th, 11th, 13th request) to hit it.
-            .per_page(2)
-            .build()
-            .expect("client");
+        let client = canvass_actionnetwork::ActionNetworkClient::builder(
+            secret.unwrap_or(self.sim.api_key()),
+        )
+        .base_url(self.sim.base_url())
+        .retry(RetryPolicy::fast())
+        .rate_limit(rate_limit)
+        // Tiny pages, so every kind takes enough requests for each
+        // injected fault (every 7th, 11th, 13th request) to hit it.
+        .per_page(2)
+        .build()
+        .expect("client");
         Box::new(ActionNetworkConnector::new(client))
     }
 
@@ -48,7 +53,13 @@ impl ConformanceHarness for Harness {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_suite_passes_with_faults_on() {
-    let sim = ActionNetworkSim::start(SimConfig { people: 60, tags: 16, events: 14, ..SimConfig::default() }).await;
+    let sim = ActionNetworkSim::start(SimConfig {
+        people: 60,
+        tags: 16,
+        events: 14,
+        ..SimConfig::default()
+    })
+    .await;
     let harness = Harness { sim };
     let report = run_conformance(&harness).await;
     println!("{report}");
@@ -72,5 +83,8 @@ async fn conformance_suite_passes_with_faults_on() {
         })
         .collect();
     assert_eq!(faulted.len(), 7, "{faulted:?}");
-    assert!(faulted.iter().all(|(_, n)| *n > 0), "faults per kind: {faulted:?}");
+    assert!(
+        faulted.iter().all(|(_, n)| *n > 0),
+        "faults per kind: {faulted:?}"
+    );
 }

@@ -1,11 +1,15 @@
 //! Mapping of recorded-shape Action Network JSON (served by the simulator
 //! exactly as given) onto the canonical model.
 
+#![cfg(feature = "simulator")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers in tests may panic
+
 use canvass_actionnetwork::ActionNetworkConnector;
 use canvass_actionnetwork::simulator::{ActionNetworkSim, SimConfig};
 use canvass_core::http::RateLimit;
 use canvass_core::{
-    AttendanceStatus, Connector, EntityKind, Page, PhoneKind, Record, Recurrence, SubscriptionStatus,
+    AttendanceStatus, Connector, EntityKind, Page, PhoneKind, Record, Recurrence,
+    SubscriptionStatus,
 };
 use futures::TryStreamExt;
 use serde_json::json;
@@ -26,8 +30,16 @@ fn empty() -> SimConfig {
 }
 
 async fn read(sim: &ActionNetworkSim, kind: EntityKind) -> Vec<Page> {
-    let client = sim.client_builder().rate_limit(RateLimit::unlimited()).build().unwrap();
-    ActionNetworkConnector::new(client).read(kind, None).try_collect().await.unwrap()
+    let client = sim
+        .client_builder()
+        .rate_limit(RateLimit::unlimited())
+        .build()
+        .unwrap();
+    ActionNetworkConnector::new(client)
+        .read(kind, None)
+        .try_collect()
+        .await
+        .unwrap()
 }
 
 fn records(pages: &[Page]) -> Vec<Record> {
@@ -60,11 +72,16 @@ async fn docs_person_maps_with_statuses_unknown_fields_and_an_invalid_phone_kept
     sim.insert_raw("people", docs_person());
     let pages = read(&sim, EntityKind::People).await;
     let recs = records(&pages);
-    let [Record::Person(p)] = recs.as_slice() else { panic!("{recs:?}") };
+    let [Record::Person(p)] = recs.as_slice() else {
+        panic!("{recs:?}")
+    };
     assert_eq!(p.source.system, "actionnetwork");
     assert_eq!(p.source.id, "d91b4b2e-ae0e-4cd3-9ed7-d0ec501b0bc3");
     assert_eq!(p.given_name.as_deref(), Some("Fakey"));
-    assert_eq!(p.modified_at.map(|t| t.to_rfc3339()).as_deref(), Some("2014-03-20T21:04:31+00:00"));
+    assert_eq!(
+        p.modified_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2014-03-20T21:04:31+00:00")
+    );
     assert_eq!(p.emails[0].address, "F@x.com");
     assert_eq!(p.emails[0].status, SubscriptionStatus::PreviousBounce);
     assert!(p.emails[0].primary);
@@ -89,10 +106,15 @@ async fn docs_person_maps_with_statuses_unknown_fields_and_an_invalid_phone_kept
 #[tokio::test]
 async fn person_with_only_an_id_and_an_email_maps_without_issues() {
     let sim = ActionNetworkSim::start(empty()).await;
-    sim.insert_raw("people", json!({"identifiers": ["action_network:abc"], "email_addresses": [{"address": "a@b.org"}]}));
+    sim.insert_raw(
+        "people",
+        json!({"identifiers": ["action_network:abc"], "email_addresses": [{"address": "a@b.org"}]}),
+    );
     let pages = read(&sim, EntityKind::People).await;
     let recs = records(&pages);
-    let [Record::Person(p)] = recs.as_slice() else { panic!("{recs:?}") };
+    let [Record::Person(p)] = recs.as_slice() else {
+        panic!("{recs:?}")
+    };
     assert_eq!(p.source.id, "abc");
     assert_eq!(p.emails[0].status, SubscriptionStatus::Unknown);
     assert!(p.phones.is_empty() && p.given_name.is_none() && p.modified_at.is_none());
@@ -102,30 +124,68 @@ async fn person_with_only_an_id_and_an_email_maps_without_issues() {
 #[tokio::test]
 async fn a_bad_record_is_skipped_with_its_field_named_and_the_page_goes_on() {
     let sim = ActionNetworkSim::start(empty()).await;
-    sim.insert_raw("people", json!({"identifiers": ["action_network:good-1"], "given_name": "Ana"}));
-    sim.insert_raw("people", json!({"identifiers": ["action_network:bad-1"], "given_name": 42}));
-    sim.insert_raw("people", json!({"identifiers": ["action_network:good-2"], "modified_date": "last tuesday"}));
+    sim.insert_raw(
+        "people",
+        json!({"identifiers": ["action_network:good-1"], "given_name": "Ana"}),
+    );
+    sim.insert_raw(
+        "people",
+        json!({"identifiers": ["action_network:bad-1"], "given_name": 42}),
+    );
+    sim.insert_raw(
+        "people",
+        json!({"identifiers": ["action_network:good-2"], "modified_date": "last tuesday"}),
+    );
     let pages = read(&sim, EntityKind::People).await;
-    let ids: Vec<String> = records(&pages).iter().map(|r| r.source().id.clone()).collect();
+    let ids: Vec<String> = records(&pages)
+        .iter()
+        .map(|r| r.source().id.clone())
+        .collect();
     assert_eq!(ids, vec!["good-1", "good-2"]);
     let issues: Vec<_> = pages.iter().flat_map(|p| &p.issues).collect();
-    let bad = issues.iter().find(|i| i.record == "bad-1").expect("issue for bad-1");
+    let bad = issues
+        .iter()
+        .find(|i| i.record == "bad-1")
+        .expect("issue for bad-1");
     assert!(bad.skipped);
     assert_eq!(bad.field, "given_name");
-    let date = issues.iter().find(|i| i.record == "good-2").expect("issue for good-2");
+    let date = issues
+        .iter()
+        .find(|i| i.record == "good-2")
+        .expect("issue for good-2");
     assert!(!date.skipped);
     assert_eq!(date.field, "modified_date");
     // Nothing lost: the skipped record's raw JSON is on the page.
-    assert!(pages.iter().flat_map(|p| &p.raw).any(|r| r.source.id == "bad-1"));
-    let Record::Person(p) = &records(&pages)[1] else { panic!() };
+    assert!(
+        pages
+            .iter()
+            .flat_map(|p| &p.raw)
+            .any(|r| r.source.id == "bad-1")
+    );
+    let Record::Person(p) = &records(&pages)[1] else {
+        panic!()
+    };
     assert_eq!(p.extra["modified_date"], json!("last tuesday"));
 }
 
 #[tokio::test]
 async fn attendance_statuses_map_and_an_unknown_one_is_kept_as_other() {
-    let sim = ActionNetworkSim::start(SimConfig { events: 1, ..empty() }).await;
+    let sim = ActionNetworkSim::start(SimConfig {
+        events: 1,
+        ..empty()
+    })
+    .await;
     let event = sim.collection_ids("events")[0].clone();
-    for (i, status) in ["accepted", "tentative", "declined", "needs action", "waitlisted"].iter().enumerate() {
+    for (i, status) in [
+        "accepted",
+        "tentative",
+        "declined",
+        "needs action",
+        "waitlisted",
+    ]
+    .iter()
+    .enumerate()
+    {
         sim.insert_raw(
             &format!("events/{event}/attendances"),
             json!({"identifiers": [format!("action_network:att-{i}")], "created_date": "2014-02-18T20:52:59Z",
@@ -157,7 +217,14 @@ async fn attendance_statuses_map_and_an_unknown_one_is_kept_as_other() {
     );
     let issues: Vec<_> = pages.iter().flat_map(|p| &p.issues).collect();
     assert_eq!(issues.len(), 1);
-    assert_eq!((issues[0].record.as_str(), issues[0].field.as_str(), issues[0].skipped), ("att-4", "status", false));
+    assert_eq!(
+        (
+            issues[0].record.as_str(),
+            issues[0].field.as_str(),
+            issues[0].skipped
+        ),
+        ("att-4", "status", false)
+    );
 }
 
 #[tokio::test]
@@ -171,10 +238,15 @@ async fn donations_become_minor_units_and_a_bad_amount_is_skipped_by_name() {
         "action_network:recurrence": {"recurring": true, "period": "Monthly"},
         "action_network:person_id": "p-1", "action_network:fundraising_page_id": "fp-1"
     }));
-    sim.insert_raw("donations", json!({"identifiers": ["action_network:don-2"], "amount": "12.345", "currency": "USD"}));
+    sim.insert_raw(
+        "donations",
+        json!({"identifiers": ["action_network:don-2"], "amount": "12.345", "currency": "USD"}),
+    );
     let pages = read(&sim, EntityKind::Donations).await;
     let recs = records(&pages);
-    let [Record::Donation(d)] = recs.as_slice() else { panic!("{recs:?}") };
+    let [Record::Donation(d)] = recs.as_slice() else {
+        panic!("{recs:?}")
+    };
     assert_eq!(d.amount_minor, 2550);
     assert_eq!(d.currency, "USD");
     assert_eq!(d.recurrence, Recurrence::Monthly);
@@ -182,12 +254,21 @@ async fn donations_become_minor_units_and_a_bad_amount_is_skipped_by_name() {
     assert_eq!(d.extra["fundraising_page_id"], json!("fp-1"));
     assert_eq!(d.extra["payment"]["reference_number"], json!("r1"));
     let issue = pages.iter().flat_map(|p| &p.issues).next().expect("issue");
-    assert_eq!((issue.record.as_str(), issue.field.as_str(), issue.skipped), ("don-2", "amount", true));
+    assert_eq!(
+        (issue.record.as_str(), issue.field.as_str(), issue.skipped),
+        ("don-2", "amount", true)
+    );
 }
 
 #[tokio::test]
 async fn form_submissions_and_petition_signatures_are_actions_on_the_person() {
-    let sim = ActionNetworkSim::start(SimConfig { people: 14, forms: 1, petitions: 1, ..empty() }).await;
+    let sim = ActionNetworkSim::start(SimConfig {
+        people: 14,
+        forms: 1,
+        petitions: 1,
+        ..empty()
+    })
+    .await;
     let form = sim.collection_ids("forms")[0].clone();
     let petition = sim.collection_ids("petitions")[0].clone();
     let pages = read(&sim, EntityKind::Actions).await;
@@ -204,30 +285,57 @@ async fn form_submissions_and_petition_signatures_are_actions_on_the_person() {
         assert!(people.contains(&a.person.as_ref().expect("person").id));
         assert!(a.taken_at.is_some());
         match a.action_type.as_str() {
-            "form_submission" => assert_eq!(a.target.as_ref().map(|t| t.id.as_str()), Some(form.as_str())),
+            "form_submission" => assert_eq!(
+                a.target.as_ref().map(|t| t.id.as_str()),
+                Some(form.as_str())
+            ),
             "petition_signature" => {
-                assert_eq!(a.target.as_ref().map(|t| t.id.as_str()), Some(petition.as_str()));
+                assert_eq!(
+                    a.target.as_ref().map(|t| t.id.as_str()),
+                    Some(petition.as_str())
+                );
                 assert_eq!(a.extra["comments"], json!("Count me in."));
             }
             other => panic!("{other}"),
         }
     }
-    assert!(actions.iter().any(|a| a.action_type == "petition_signature"));
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.action_type == "petition_signature")
+    );
 }
 
 #[tokio::test]
 async fn events_tags_and_taggings_map() {
-    let sim = ActionNetworkSim::start(SimConfig { people: 9, tags: 2, events: 1, ..empty() }).await;
+    let sim = ActionNetworkSim::start(SimConfig {
+        people: 9,
+        tags: 2,
+        events: 1,
+        ..empty()
+    })
+    .await;
     let events = records(&read(&sim, EntityKind::Events).await);
-    let [Record::Event(e)] = events.as_slice() else { panic!("{events:?}") };
+    let [Record::Event(e)] = events.as_slice() else {
+        panic!("{events:?}")
+    };
     assert_eq!(e.title, "Canvass launch 0");
     assert_eq!(e.venue.as_deref(), Some("Union hall"));
-    assert_eq!(e.location.as_ref().and_then(|l| l.locality.as_deref()), Some("Atlanta"));
+    assert_eq!(
+        e.location.as_ref().and_then(|l| l.locality.as_deref()),
+        Some("Atlanta")
+    );
     assert!(e.starts_at.is_some());
     assert_eq!(e.extra["capacity"], json!(50));
 
     let tags = records(&read(&sim, EntityKind::Tags).await);
-    let names: Vec<String> = tags.iter().map(|r| match r { Record::Tag(t) => t.name.clone(), o => panic!("{o:?}") }).collect();
+    let names: Vec<String> = tags
+        .iter()
+        .map(|r| match r {
+            Record::Tag(t) => t.name.clone(),
+            o => panic!("{o:?}"),
+        })
+        .collect();
     assert_eq!(names, vec!["Tag 0", "Tag 1"]);
     let taggings = records(&read(&sim, EntityKind::Taggings).await);
     assert_eq!(taggings.len(), 3); // people 0, 3 and 6

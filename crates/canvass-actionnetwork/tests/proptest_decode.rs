@@ -1,6 +1,8 @@
 //! No page of people, however malformed, makes the decoder or the mapping panic,
 //! and every item comes out as a record or a skipped issue.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers in tests may panic
+
 use canvass_actionnetwork::client::HalPage;
 use canvass_actionnetwork::mapping::{attendance_status, map_item, subscription_status};
 use canvass_core::EntityKind;
@@ -23,7 +25,8 @@ fn value() -> impl Strategy<Value = Value> {
     scalar().prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -35,13 +38,19 @@ fn person() -> impl Strategy<Value = Value> {
         prop::option::of(value()),
         prop::option::of(prop_oneof![
             value(),
-            prop::collection::vec((value(), value()), 0..3)
-                .prop_map(|v| json!(v.into_iter().map(|(a, s)| json!({"address": a, "status": s})).collect::<Vec<_>>())),
+            prop::collection::vec((value(), value()), 0..3).prop_map(|v| json!(
+                v.into_iter()
+                    .map(|(a, s)| json!({"address": a, "status": s}))
+                    .collect::<Vec<_>>()
+            )),
         ]),
         prop::option::of(prop_oneof![
             value(),
-            prop::collection::vec((value(), value()), 0..3)
-                .prop_map(|v| json!(v.into_iter().map(|(n, s)| json!({"number": n, "status": s})).collect::<Vec<_>>())),
+            prop::collection::vec((value(), value()), 0..3).prop_map(|v| json!(
+                v.into_iter()
+                    .map(|(n, s)| json!({"number": n, "status": s}))
+                    .collect::<Vec<_>>()
+            )),
         ]),
         prop::option::of(value()),
         prop::option::of(value()),

@@ -69,7 +69,9 @@ impl HalPage {
             .is_some_and(|h| !h.is_empty());
         let number = |key: &str| body.get(key).and_then(Value::as_u64);
         HalPage {
-            page: number("page").and_then(|p| u32::try_from(p).ok()).unwrap_or(page),
+            page: number("page")
+                .and_then(|p| u32::try_from(p).ok())
+                .unwrap_or(page),
             items,
             has_next,
             total_pages: number("total_pages").and_then(|p| u32::try_from(p).ok()),
@@ -175,7 +177,11 @@ impl<'a> ListRequest<'a> {
 
     /// The collection's name: the path's last segment (`"taggings"`).
     pub fn collection(&self) -> &str {
-        self.path.trim_end_matches('/').rsplit('/').next().unwrap_or_default()
+        self.path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
     }
 
     /// Fetches one page.

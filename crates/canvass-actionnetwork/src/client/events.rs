@@ -103,7 +103,11 @@ impl RecordAttendance<'_> {
         let mut body = serde_json::Map::new();
         match (&self.person, &self.person_id) {
             (Some(p), _) => {
-                body.insert("person".into(), serde_json::to_value(p).map_err(|e| Error::invalid_input("person", e.to_string()))?);
+                body.insert(
+                    "person".into(),
+                    serde_json::to_value(p)
+                        .map_err(|e| Error::invalid_input("person", e.to_string()))?,
+                );
             }
             (None, Some(id)) => {
                 body.insert(
@@ -111,7 +115,12 @@ impl RecordAttendance<'_> {
                     json!({ "osdi:person": { "href": self.client.href(&format!("people/{id}")) } }),
                 );
             }
-            (None, None) => return Err(Error::invalid_input("attendance.person", "a person or a person id is needed")),
+            (None, None) => {
+                return Err(Error::invalid_input(
+                    "attendance.person",
+                    "a person or a person id is needed",
+                ));
+            }
         }
         if let Some(s) = &self.status {
             body.insert("status".into(), Value::String(s.clone()));

@@ -63,11 +63,17 @@ pub fn parse_error_body(body: &[u8]) -> Option<VendorError> {
     let descriptions = v.get("error_descriptions")?.as_array()?;
     let message = descriptions
         .iter()
-        .map(|d| d.as_str().map(str::to_string).unwrap_or_else(|| d.to_string()))
+        .map(|d| {
+            d.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| d.to_string())
+        })
         .collect::<Vec<_>>()
         .join("; ");
     Some(VendorError {
-        code: v.get("response_code").map(|c| c.to_string().trim_matches('"').to_string()),
+        code: v
+            .get("response_code")
+            .map(|c| c.to_string().trim_matches('"').to_string()),
         message,
         fields: vec![],
     })

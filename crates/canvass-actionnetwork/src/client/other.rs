@@ -50,7 +50,8 @@ impl<'a> FundraisingPages<'a> {
 
     /// A page's donations.
     pub fn donations(self, page_id: &str) -> ListRequest<'a> {
-        self.client.list(format!("fundraising_pages/{page_id}/donations"))
+        self.client
+            .list(format!("fundraising_pages/{page_id}/donations"))
     }
 }
 
@@ -102,7 +103,8 @@ impl<'a> Petitions<'a> {
 
     /// A petition's signatures (filterable by `modified_date`).
     pub fn signatures(self, petition_id: &str) -> ListRequest<'a> {
-        self.client.list(format!("petitions/{petition_id}/signatures"))
+        self.client
+            .list(format!("petitions/{petition_id}/signatures"))
     }
 }
 

@@ -163,7 +163,11 @@ impl UpdatePerson<'_> {
     /// # Errors
     /// [`Error::NotFound`] when there is no such person.
     pub async fn send(self) -> Result<Written<Person>, Error> {
-        let rb = self.client.http().put(format!("people/{}", self.id)).json(&self.person);
+        let rb = self
+            .client
+            .http()
+            .put(format!("people/{}", self.id))
+            .json(&self.person);
         super::send_write(rb, self.background, "updated person").await
     }
 }

@@ -54,7 +54,12 @@ impl<'a> Tags<'a> {
     ///
     /// # Errors
     /// [`Error::NotFound`] when the tag or the person does not exist.
-    pub async fn add_tagging(self, tag_id: &str, person_id: &str, background: bool) -> Result<Written<Tagging>, Error> {
+    pub async fn add_tagging(
+        self,
+        tag_id: &str,
+        person_id: &str,
+        background: bool,
+    ) -> Result<Written<Tagging>, Error> {
         let body = json!({ "_links": { "osdi:person": { "href": self.client.href(&format!("people/{person_id}")) } } });
         let rb = self
             .client

@@ -29,14 +29,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use canvass_core::EntityKind;
 use canvass_core::http::RetryPolicy;
-use canvass_testkit::sim::{AuthRule, RequestExt, Route, Sim, SimControl, SimRateLimit};
 use canvass_testkit::Reply;
+use canvass_testkit::sim::{AuthRule, RequestExt, Route, Sim, SimControl, SimRateLimit};
 use serde_json::{Map, Value, json};
 use url::Url;
 use wiremock::Request;
 
-use crate::client::{API_KEY_HEADER, ClientBuilder, MAX_PER_PAGE, RATE_LIMIT_PER_SECOND};
 use crate::ActionNetworkClient;
+use crate::client::{API_KEY_HEADER, ClientBuilder, MAX_PER_PAGE, RATE_LIMIT_PER_SECOND};
 use store::{Item, Store, email_key, matches, parse_filter, phone_key, render};
 
 /// What the simulator is seeded with.
@@ -100,7 +100,9 @@ pub struct ActionNetworkSim {
 
 impl std::fmt::Debug for ActionNetworkSim {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ActionNetworkSim").field("uri", &self.sim.uri()).finish_non_exhaustive()
+        f.debug_struct("ActionNetworkSim")
+            .field("uri", &self.sim.uri())
+            .finish_non_exhaustive()
     }
 }
 
@@ -155,25 +157,45 @@ fn singular(collection: &str) -> &str {
 }
 
 fn not_found(collection: &str, id: &str) -> Reply {
-    error(404, &format!("Couldn't find {} with id = {id}", singular(collection)))
+    error(
+        404,
+        &format!("Couldn't find {} with id = {id}", singular(collection)),
+    )
 }
 
 fn link_target(body: &Value, rel: &str) -> Option<String> {
-    body.get("_links").and_then(Value::as_object).and_then(|l| crate::models::link_id(l, rel))
+    body.get("_links")
+        .and_then(Value::as_object)
+        .and_then(|l| crate::models::link_id(l, rel))
 }
 
 /// Renders one page of `items` (already filtered).
-fn page_of(req: &Request, path: &str, collection: &str, items: &[&Item], people_style: bool) -> Reply {
+fn page_of(
+    req: &Request,
+    path: &str,
+    collection: &str,
+    items: &[&Item],
+    people_style: bool,
+) -> Reply {
     let root = root(req);
-    let page: usize = req.query("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
+    let page: usize = req
+        .query("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
     let per_page: usize = req
         .query("per_page")
         .and_then(|p| p.parse().ok())
-        .map_or(MAX_PER_PAGE as usize, |p: usize| p.clamp(1, MAX_PER_PAGE as usize));
+        .map_or(MAX_PER_PAGE as usize, |p: usize| {
+            p.clamp(1, MAX_PER_PAGE as usize)
+        });
     let start = (page - 1).saturating_mul(per_page);
     let slice: Vec<&Item> = items.iter().skip(start).take(per_page).copied().collect();
     let rendered: Vec<Value> = slice.iter().map(|i| store::render(i, &root)).collect();
-    let hrefs: Vec<Value> = slice.iter().map(|i| json!({"href": format!("{root}{}", i.path)})).collect();
+    let hrefs: Vec<Value> = slice
+        .iter()
+        .map(|i| json!({"href": format!("{root}{}", i.path)}))
+        .collect();
     let filter = req.query("filter");
     let link = |p: usize| {
         let mut u = Url::parse(&format!("{root}{path}")).unwrap_or_else(|_| req.url.clone());
@@ -192,7 +214,11 @@ fn page_of(req: &Request, path: &str, collection: &str, items: &[&Item], people_
     let total_pages = items.len().div_ceil(per_page);
     // Action Network's people collection keeps `next` on its last page and
     // drops it only on an empty page; the others stop at total_pages.
-    let has_next = if people_style { !slice.is_empty() } else { page < total_pages };
+    let has_next = if people_style {
+        !slice.is_empty()
+    } else {
+        page < total_pages
+    };
     if has_next {
         links.insert("next".into(), link(page + 1));
     }
@@ -213,7 +239,10 @@ fn page_of(req: &Request, path: &str, collection: &str, items: &[&Item], people_
     body.insert("per_page".into(), json!(per_page));
     body.insert("page".into(), json!(page));
     body.insert("_links".into(), Value::Object(links));
-    body.insert("_embedded".into(), json!({ format!("osdi:{collection}"): rendered }));
+    body.insert(
+        "_embedded".into(),
+        json!({ format!("osdi:{collection}"): rendered }),
+    );
     hal(200, &Value::Object(body))
 }
 
@@ -266,7 +295,11 @@ fn handle_get(store: &Mutex<Store>, req: &Request) -> Reply {
             Some(item) => hal(200, &render(item, &root)),
             None => not_found(coll, id),
         },
-        ["people", id, sub @ ("taggings" | "attendances" | "donations")] => {
+        [
+            "people",
+            id,
+            sub @ ("taggings" | "attendances" | "donations"),
+        ] => {
             if s.get("people", id).is_none() {
                 return not_found("people", id);
             }
@@ -285,7 +318,11 @@ fn handle_get(store: &Mutex<Store>, req: &Request) -> Reply {
             let items: Vec<&Item> = s
                 .collections
                 .get("donations")
-                .map(|d| d.iter().filter(|i| i.parent.as_deref() == Some(*id)).collect())
+                .map(|d| {
+                    d.iter()
+                        .filter(|i| i.parent.as_deref() == Some(*id))
+                        .collect()
+                })
                 .unwrap_or_default();
             list(req, &format!("fundraising_pages/{id}/donations"), items)
         }
@@ -294,7 +331,11 @@ fn handle_get(store: &Mutex<Store>, req: &Request) -> Reply {
                 return not_found(coll, id);
             }
             let key = format!("{coll}/{id}/{sub}");
-            let items = s.collections.get(&key).map(|c| c.iter().collect()).unwrap_or_default();
+            let items = s
+                .collections
+                .get(&key)
+                .map(|c| c.iter().collect())
+                .unwrap_or_default();
             list(req, &key, items)
         }
         [coll, id, sub, item] => match s.get(&format!("{coll}/{id}/{sub}"), item) {
@@ -306,7 +347,11 @@ fn handle_get(store: &Mutex<Store>, req: &Request) -> Reply {
 }
 
 /// The signup helper's upsert: match by any email, then by any phone.
-fn signup(s: &mut Store, person: &Map<String, Value>, add_tags: &[String]) -> Result<(String, bool), Reply> {
+fn signup(
+    s: &mut Store,
+    person: &Map<String, Value>,
+    add_tags: &[String],
+) -> Result<(String, bool), Reply> {
     let list_of = |key: &str, field: &str| -> Vec<(String, Option<String>)> {
         person
             .get(key)
@@ -315,7 +360,12 @@ fn signup(s: &mut Store, person: &Map<String, Value>, add_tags: &[String]) -> Re
                 a.iter()
                     .filter_map(|e| {
                         let v = e.get(field)?.as_str()?.trim().to_string();
-                        (!v.is_empty()).then(|| (v, e.get("status").and_then(Value::as_str).map(str::to_string)))
+                        (!v.is_empty()).then(|| {
+                            (
+                                v,
+                                e.get("status").and_then(Value::as_str).map(str::to_string),
+                            )
+                        })
                     })
                     .collect()
             })
@@ -326,16 +376,33 @@ fn signup(s: &mut Store, person: &Map<String, Value>, add_tags: &[String]) -> Re
     if emails.is_empty() && phones.is_empty() {
         return Err(error(400, "An email address or a phone number is required"));
     }
-    let people = s.collections.get("people").map(Vec::as_slice).unwrap_or_default();
-    let has = |item: &Item, list: &str, field: &str, key: &dyn Fn(&str) -> String, wanted: &[(String, Option<String>)]| {
-        item.json.get(list).and_then(Value::as_array).is_some_and(|a| {
-            a.iter().filter_map(|e| e.get(field).and_then(Value::as_str)).any(|v| wanted.iter().any(|(w, _)| key(w) == key(v)))
-        })
+    let people = s
+        .collections
+        .get("people")
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let has = |item: &Item,
+               list: &str,
+               field: &str,
+               key: &dyn Fn(&str) -> String,
+               wanted: &[(String, Option<String>)]| {
+        item.json
+            .get(list)
+            .and_then(Value::as_array)
+            .is_some_and(|a| {
+                a.iter()
+                    .filter_map(|e| e.get(field).and_then(Value::as_str))
+                    .any(|v| wanted.iter().any(|(w, _)| key(w) == key(v)))
+            })
     };
     let existing = people
         .iter()
         .find(|i| has(i, "email_addresses", "address", &email_key, &emails))
-        .or_else(|| people.iter().find(|i| has(i, "phone_numbers", "number", &phone_key, &phones)))
+        .or_else(|| {
+            people
+                .iter()
+                .find(|i| has(i, "phone_numbers", "number", &phone_key, &phones))
+        })
         .map(|i| i.id.clone());
     let now = s.now();
     let (id, created) = match existing {
@@ -349,20 +416,41 @@ fn signup(s: &mut Store, person: &Map<String, Value>, add_tags: &[String]) -> Re
                     item.json.insert(key.into(), v.clone());
                 }
             }
-            merge_contacts(&mut item.json, "email_addresses", "address", &emails, &email_key, None);
-            merge_contacts(&mut item.json, "phone_numbers", "number", &phones, &phone_key, None);
+            merge_contacts(
+                &mut item.json,
+                "email_addresses",
+                "address",
+                &emails,
+                &email_key,
+                None,
+            );
+            merge_contacts(
+                &mut item.json,
+                "phone_numbers",
+                "number",
+                &phones,
+                &phone_key,
+                None,
+            );
             for key in ["postal_addresses", "languages_spoken"] {
-                if let Some(v) = person.get(key).filter(|v| v.as_array().is_some_and(|a| !a.is_empty())) {
+                if let Some(v) = person
+                    .get(key)
+                    .filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+                {
                     item.json.insert(key.into(), v.clone());
                 }
             }
             if let Some(Value::Object(cf)) = person.get("custom_fields") {
-                let fields = item.json.entry("custom_fields").or_insert_with(|| json!({}));
+                let fields = item
+                    .json
+                    .entry("custom_fields")
+                    .or_insert_with(|| json!({}));
                 if let Some(f) = fields.as_object_mut() {
                     f.extend(cf.clone());
                 }
             }
-            item.json.insert("modified_date".into(), json!(store::stamp(now)));
+            item.json
+                .insert("modified_date".into(), json!(store::stamp(now)));
             item.modified = now;
             (id, false)
         }
@@ -370,20 +458,43 @@ fn signup(s: &mut Store, person: &Map<String, Value>, add_tags: &[String]) -> Re
             s.people_created += 1;
             let id = s.new_id();
             let mut body = Map::new();
-            for key in ["given_name", "family_name", "postal_addresses", "languages_spoken", "custom_fields"] {
+            for key in [
+                "given_name",
+                "family_name",
+                "postal_addresses",
+                "languages_spoken",
+                "custom_fields",
+            ] {
                 if let Some(v) = person.get(key) {
                     body.insert(key.into(), v.clone());
                 }
             }
-            merge_contacts(&mut body, "email_addresses", "address", &emails, &email_key, Some("subscribed"));
-            merge_contacts(&mut body, "phone_numbers", "number", &phones, &phone_key, Some("unsubscribed"));
+            merge_contacts(
+                &mut body,
+                "email_addresses",
+                "address",
+                &emails,
+                &email_key,
+                Some("subscribed"),
+            );
+            merge_contacts(
+                &mut body,
+                "phone_numbers",
+                "number",
+                &phones,
+                &phone_key,
+                Some("unsubscribed"),
+            );
             let mut item = Item {
                 id: id.clone(),
                 path: format!("people/{id}"),
                 modified: now,
                 json: body,
                 links: vec![
-                    ("osdi:attendances".into(), format!("people/{id}/attendances")),
+                    (
+                        "osdi:attendances".into(),
+                        format!("people/{id}/attendances"),
+                    ),
                     ("osdi:taggings".into(), format!("people/{id}/taggings")),
                     ("osdi:donations".into(), format!("people/{id}/donations")),
                 ],
@@ -391,9 +502,14 @@ fn signup(s: &mut Store, person: &Map<String, Value>, add_tags: &[String]) -> Re
                 parent: None,
                 raw: false,
             };
-            item.json.insert("identifiers".into(), json!([format!("action_network:{id}")]));
-            item.json.insert("created_date".into(), json!(store::stamp(now)));
-            item.json.insert("modified_date".into(), json!(store::stamp(now)));
+            item.json.insert(
+                "identifiers".into(),
+                json!([format!("action_network:{id}")]),
+            );
+            item.json
+                .insert("created_date".into(), json!(store::stamp(now)));
+            item.json
+                .insert("modified_date".into(), json!(store::stamp(now)));
             s.collections.entry("people".into()).or_default().push(item);
             (id, true)
         }
@@ -402,7 +518,10 @@ fn signup(s: &mut Store, person: &Map<String, Value>, add_tags: &[String]) -> Re
         let tag = s
             .collections
             .get("tags")
-            .and_then(|t| t.iter().find(|t| t.json.get("name").and_then(Value::as_str) == Some(name.as_str())))
+            .and_then(|t| {
+                t.iter()
+                    .find(|t| t.json.get("name").and_then(Value::as_str) == Some(name.as_str()))
+            })
             .map(|t| t.id.clone());
         if let Some(tag) = tag {
             s.add_tagging(&tag, &id);
@@ -422,12 +541,20 @@ fn merge_contacts(
     default_status: Option<&str>,
 ) {
     let entries = body.entry(list).or_insert_with(|| json!([]));
-    let Some(entries) = entries.as_array_mut() else { return };
-    let new_default = default_status.unwrap_or(if list == "email_addresses" { "subscribed" } else { "unsubscribed" });
+    let Some(entries) = entries.as_array_mut() else {
+        return;
+    };
+    let new_default = default_status.unwrap_or(if list == "email_addresses" {
+        "subscribed"
+    } else {
+        "unsubscribed"
+    });
     for (value, status) in incoming {
-        let found = entries
-            .iter_mut()
-            .find(|e| e.get(field).and_then(Value::as_str).is_some_and(|v| key(v) == key(value)));
+        let found = entries.iter_mut().find(|e| {
+            e.get(field)
+                .and_then(Value::as_str)
+                .is_some_and(|v| key(v) == key(value))
+        });
         match found {
             Some(e) => {
                 if let Some(st) = status {
@@ -457,7 +584,11 @@ fn handle_write(store: &Mutex<Store>, req: &Request) -> Reply {
             let tags: Vec<String> = body
                 .get("add_tags")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|t| t.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
             match signup(&mut s, person, &tags) {
                 Ok((id, created)) => match s.get("people", &id) {
@@ -476,22 +607,38 @@ fn handle_write(store: &Mutex<Store>, req: &Request) -> Reply {
                 return error(400, "The request body must be a JSON object");
             };
             for (k, v) in fields {
-                if !["identifiers", "created_date", "modified_date", "_links", "add_tags"].contains(&k.as_str()) {
+                if ![
+                    "identifiers",
+                    "created_date",
+                    "modified_date",
+                    "_links",
+                    "add_tags",
+                ]
+                .contains(&k.as_str())
+                {
                     item.json.insert(k.clone(), v.clone());
                 }
             }
-            item.json.insert("modified_date".into(), json!(store::stamp(now)));
+            item.json
+                .insert("modified_date".into(), json!(store::stamp(now)));
             item.modified = now;
             hal(200, &render(item, &root))
         }
         ("POST", ["tags"]) => {
-            let Some(name) = body.get("name").and_then(Value::as_str).filter(|n| !n.trim().is_empty()) else {
+            let Some(name) = body
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|n| !n.trim().is_empty())
+            else {
                 return error(400, "A tag needs a name");
             };
             let existing = s
                 .collections
                 .get("tags")
-                .and_then(|t| t.iter().find(|t| t.json.get("name").and_then(Value::as_str) == Some(name)))
+                .and_then(|t| {
+                    t.iter()
+                        .find(|t| t.json.get("name").and_then(Value::as_str) == Some(name))
+                })
                 .cloned();
             match existing {
                 Some(t) => hal(200, &render(&t, &root)),
@@ -513,8 +660,13 @@ fn handle_write(store: &Mutex<Store>, req: &Request) -> Reply {
                         raw: false,
                     };
                     item.links = vec![("osdi:taggings".into(), format!("tags/{id}/taggings"))];
-                    s.collections.entry("tags".into()).or_default().push(item.clone());
-                    s.collections.entry(format!("tags/{id}/taggings")).or_default();
+                    s.collections
+                        .entry("tags".into())
+                        .or_default()
+                        .push(item.clone());
+                    s.collections
+                        .entry(format!("tags/{id}/taggings"))
+                        .or_default();
                     hal(201, &render(&item, &root))
                 }
             }
@@ -542,26 +694,44 @@ fn handle_write(store: &Mutex<Store>, req: &Request) -> Reply {
             if items.len() == before {
                 return not_found("taggings", id);
             }
-            hal(200, &json!({"notice": "This tagging was successfully deleted."}))
+            hal(
+                200,
+                &json!({"notice": "This tagging was successfully deleted."}),
+            )
         }
         ("POST", ["events", event, "attendances"]) => {
             if s.get("events", event).is_none() {
                 return not_found("events", event);
             }
-            let person = match (body.get("person").and_then(Value::as_object), link_target(&body, "osdi:person")) {
+            let person = match (
+                body.get("person").and_then(Value::as_object),
+                link_target(&body, "osdi:person"),
+            ) {
                 (Some(p), _) => match signup(&mut s, p, &[]) {
                     Ok((id, _)) => id,
                     Err(r) => return r,
                 },
                 (None, Some(id)) if s.get("people", &id).is_some() => id,
                 (None, Some(id)) => return not_found("people", &id),
-                (None, None) => return error(400, "An attendance needs a person hash or an osdi:person link"),
+                (None, None) => {
+                    return error(
+                        400,
+                        "An attendance needs a person hash or an osdi:person link",
+                    );
+                }
             };
-            let status = body.get("status").and_then(Value::as_str).unwrap_or("accepted").to_string();
+            let status = body
+                .get("status")
+                .and_then(Value::as_str)
+                .unwrap_or("accepted")
+                .to_string();
             let (item, created) = s.put_attendance(event, &person, &status);
             hal(if created { 201 } else { 200 }, &render(&item, &root))
         }
-        _ => error(404, &format!("No such endpoint: {} {}", req.method, req.url.path())),
+        _ => error(
+            404,
+            &format!("No such endpoint: {} {}", req.method, req.url.path()),
+        ),
     };
     if background && reply.status < 300 {
         return Reply::json(200, &json!({}));
@@ -586,10 +756,16 @@ impl ActionNetworkSim {
             }),
         });
         let s = store.clone();
-        sim.route(Route::get(r"^/api/v2(/.*)?$"), move |req| handle_get(&s, req)).await;
+        sim.route(Route::get(r"^/api/v2(/.*)?$"), move |req| {
+            handle_get(&s, req)
+        })
+        .await;
         for method in ["POST", "PUT", "DELETE"] {
             let s = store.clone();
-            sim.route(Route::new(method, r"^/api/v2/.+$"), move |req| handle_write(&s, req)).await;
+            sim.route(Route::new(method, r"^/api/v2/.+$"), move |req| {
+                handle_write(&s, req)
+            })
+            .await;
         }
         ActionNetworkSim { sim, store }
     }
@@ -617,7 +793,8 @@ impl ActionNetworkSim {
 
     /// Starts enforcing [`ActionNetworkSim::vendor_rate_limit`].
     pub fn enforce_rate_limit(&self) {
-        self.control().set_rate_limit(Some(Self::vendor_rate_limit()));
+        self.control()
+            .set_rate_limit(Some(Self::vendor_rate_limit()));
     }
 
     /// A client builder pointed at the simulator with its key and fast retries
@@ -644,9 +821,12 @@ impl ActionNetworkSim {
             EntityKind::Tags => of(&|k| k == "tags"),
             EntityKind::Donations => of(&|k| k == "donations"),
             EntityKind::Taggings => of(&|k| k.starts_with("tags/") && k.ends_with("/taggings")),
-            EntityKind::Attendances => of(&|k| k.starts_with("events/") && k.ends_with("/attendances")),
+            EntityKind::Attendances => {
+                of(&|k| k.starts_with("events/") && k.ends_with("/attendances"))
+            }
             EntityKind::Actions => of(&|k| {
-                (k.starts_with("forms/") && k.ends_with("/submissions")) || (k.starts_with("petitions/") && k.ends_with("/signatures"))
+                (k.starts_with("forms/") && k.ends_with("/submissions"))
+                    || (k.starts_with("petitions/") && k.ends_with("/signatures"))
             }),
             _ => BTreeSet::new(),
         }
@@ -676,12 +856,17 @@ impl ActionNetworkSim {
 
     /// A resource as stored (without `_links`), e.g. `("people", id)`.
     pub fn get(&self, collection: &str, id: &str) -> Option<Value> {
-        lock(&self.store).get(collection, id).map(|i| Value::Object(i.json.clone()))
+        lock(&self.store)
+            .get(collection, id)
+            .map(|i| Value::Object(i.json.clone()))
     }
 
     /// How many people the simulator holds.
     pub fn people_count(&self) -> usize {
-        lock(&self.store).collections.get("people").map_or(0, Vec::len)
+        lock(&self.store)
+            .collections
+            .get("people")
+            .map_or(0, Vec::len)
     }
 
     /// What the signup helper did so far.
@@ -711,6 +896,11 @@ impl ActionNetworkSim {
             .get(&format!("events/{event_id}/attendances"))?
             .iter()
             .find(|i| i.person.as_deref() == Some(person_id))
-            .and_then(|i| i.json.get("status").and_then(Value::as_str).map(str::to_string))
+            .and_then(|i| {
+                i.json
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
     }
 }

@@ -32,8 +32,17 @@ pub(crate) struct Item {
 }
 
 impl Item {
-    fn new(id: String, path: String, created: DateTime<Utc>, modified: DateTime<Utc>, mut json: Map<String, Value>) -> Item {
-        json.insert("identifiers".into(), json!([format!("action_network:{id}")]));
+    fn new(
+        id: String,
+        path: String,
+        created: DateTime<Utc>,
+        modified: DateTime<Utc>,
+        mut json: Map<String, Value>,
+    ) -> Item {
+        json.insert(
+            "identifiers".into(),
+            json!([format!("action_network:{id}")]),
+        );
         json.insert("created_date".into(), Value::String(stamp(created)));
         json.insert("modified_date".into(), Value::String(stamp(modified)));
         Item {
@@ -50,7 +59,8 @@ impl Item {
 
     fn touch(&mut self, at: DateTime<Utc>) {
         self.modified = at;
-        self.json.insert("modified_date".into(), Value::String(stamp(at)));
+        self.json
+            .insert("modified_date".into(), Value::String(stamp(at)));
     }
 }
 
@@ -94,7 +104,9 @@ pub(crate) struct Store {
 }
 
 fn base_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 const EMAIL_STATUSES: [&str; 10] = [
@@ -120,14 +132,20 @@ impl Store {
     /// The simulator's clock: wall time in whole seconds, never going back.
     pub(crate) fn now(&mut self) -> DateTime<Utc> {
         let wall = Utc::now();
-        let wall = Utc.timestamp_opt(wall.timestamp(), 0).single().unwrap_or(wall);
+        let wall = Utc
+            .timestamp_opt(wall.timestamp(), 0)
+            .single()
+            .unwrap_or(wall);
         let now = self.clock.map_or(wall, |c| c.max(wall));
         self.clock = Some(now);
         now
     }
 
     fn push(&mut self, key: &str, item: Item) {
-        self.collections.entry(key.to_string()).or_default().push(item);
+        self.collections
+            .entry(key.to_string())
+            .or_default()
+            .push(item);
     }
 
     pub(crate) fn seeded(config: &SimConfig) -> Store {
@@ -170,7 +188,10 @@ impl Store {
             body.insert("custom_fields".into(), json!({}));
             let mut item = Item::new(id.clone(), format!("people/{id}"), created, modified, body);
             item.links = vec![
-                ("osdi:attendances".into(), format!("people/{id}/attendances")),
+                (
+                    "osdi:attendances".into(),
+                    format!("people/{id}/attendances"),
+                ),
                 ("osdi:taggings".into(), format!("people/{id}/taggings")),
                 ("osdi:donations".into(), format!("people/{id}/donations")),
             ];
@@ -182,10 +203,21 @@ impl Store {
             .map(|t| {
                 let id = s.new_id();
                 let at = base - Duration::days(30 - t as i64);
-                let mut item = Item::new(id.clone(), format!("tags/{id}"), at, at, json!({"name": format!("Tag {t}")}).as_object().cloned().unwrap_or_default());
+                let mut item = Item::new(
+                    id.clone(),
+                    format!("tags/{id}"),
+                    at,
+                    at,
+                    json!({"name": format!("Tag {t}")})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
+                );
                 item.links = vec![("osdi:taggings".into(), format!("tags/{id}/taggings"))];
                 s.push("tags", item);
-                s.collections.entry(format!("tags/{id}/taggings")).or_default();
+                s.collections
+                    .entry(format!("tags/{id}/taggings"))
+                    .or_default();
                 id
             })
             .collect();
@@ -241,7 +273,11 @@ impl Store {
             .collect();
         s.collections.entry("donations".into()).or_default();
         if !pages.is_empty() && config.donation_every > 0 {
-            for (i, person) in people.iter().enumerate().filter(|(i, _)| i % config.donation_every == 0) {
+            for (i, person) in people
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % config.donation_every == 0)
+            {
                 let id = s.new_id();
                 let page = pages[i % pages.len()].clone();
                 let at = base + Duration::seconds(i as i64 * 60 + 45);
@@ -254,10 +290,19 @@ impl Store {
                     "action_network:recurrence": {"recurring": recurring, "period": if recurring { "Monthly" } else { "Once" }},
                     "action_network:person_id": person, "action_network:fundraising_page_id": page,
                 });
-                let mut item = Item::new(id.clone(), format!("donations/{id}"), at, at, body.as_object().cloned().unwrap_or_default());
+                let mut item = Item::new(
+                    id.clone(),
+                    format!("donations/{id}"),
+                    at,
+                    at,
+                    body.as_object().cloned().unwrap_or_default(),
+                );
                 item.links = vec![
                     ("osdi:donor".into(), format!("people/{person}")),
-                    ("osdi:fundraising_page".into(), format!("fundraising_pages/{page}")),
+                    (
+                        "osdi:fundraising_page".into(),
+                        format!("fundraising_pages/{page}"),
+                    ),
                 ];
                 item.person = Some(person.clone());
                 item.parent = Some(page);
@@ -267,17 +312,33 @@ impl Store {
 
         for (coll, child, n, every, target_rel) in [
             ("forms", "submissions", config.forms, 6usize, "osdi:form"),
-            ("petitions", "signatures", config.petitions, 7usize, "osdi:petition"),
+            (
+                "petitions",
+                "signatures",
+                config.petitions,
+                7usize,
+                "osdi:petition",
+            ),
         ] {
             let parents: Vec<String> = (0..n)
                 .map(|k| {
                     let id = s.new_id();
                     let at = base + Duration::days(k as i64);
-                    let mut item = Item::new(id.clone(), format!("{coll}/{id}"), at, at,
-                        json!({"title": format!("{coll} {k}"), "origin_system": "Action Network"}).as_object().cloned().unwrap_or_default());
+                    let mut item = Item::new(
+                        id.clone(),
+                        format!("{coll}/{id}"),
+                        at,
+                        at,
+                        json!({"title": format!("{coll} {k}"), "origin_system": "Action Network"})
+                            .as_object()
+                            .cloned()
+                            .unwrap_or_default(),
+                    );
                     item.links = vec![(format!("osdi:{child}"), format!("{coll}/{id}/{child}"))];
                     s.push(coll, item);
-                    s.collections.entry(format!("{coll}/{id}/{child}")).or_default();
+                    s.collections
+                        .entry(format!("{coll}/{id}/{child}"))
+                        .or_default();
                     id
                 })
                 .collect();
@@ -294,8 +355,17 @@ impl Store {
                 } else {
                     body["action_network:form_id"] = json!(parent);
                 }
-                let mut item = Item::new(id.clone(), format!("{coll}/{parent}/{child}/{id}"), at, at, body.as_object().cloned().unwrap_or_default());
-                item.links = vec![(target_rel.into(), format!("{coll}/{parent}")), ("osdi:person".into(), format!("people/{person}"))];
+                let mut item = Item::new(
+                    id.clone(),
+                    format!("{coll}/{parent}/{child}/{id}"),
+                    at,
+                    at,
+                    body.as_object().cloned().unwrap_or_default(),
+                );
+                item.links = vec![
+                    (target_rel.into(), format!("{coll}/{parent}")),
+                    ("osdi:person".into(), format!("people/{person}")),
+                ];
                 item.person = Some(person.clone());
                 s.push(&format!("{coll}/{parent}/{child}"), item);
             }
@@ -303,12 +373,26 @@ impl Store {
 
         for l in 0..config.lists {
             let id = s.new_id();
-            let item = Item::new(id.clone(), format!("lists/{id}"), base, base,
-                json!({"name": format!("List {l}"), "origin_system": "Action Network"}).as_object().cloned().unwrap_or_default());
+            let item = Item::new(
+                id.clone(),
+                format!("lists/{id}"),
+                base,
+                base,
+                json!({"name": format!("List {l}"), "origin_system": "Action Network"})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
             s.push("lists", item);
             for person in people.iter().take(10) {
                 let item_id = s.new_id();
-                let mut item = Item::new(item_id.clone(), format!("lists/{id}/items/{item_id}"), base, base, Map::new());
+                let mut item = Item::new(
+                    item_id.clone(),
+                    format!("lists/{id}/items/{item_id}"),
+                    base,
+                    base,
+                    Map::new(),
+                );
                 item.links = vec![("osdi:person".into(), format!("people/{person}"))];
                 s.push(&format!("lists/{id}/items"), item);
             }
@@ -330,7 +414,10 @@ impl Store {
     }
 
     pub(crate) fn find_mut(&mut self, key: &str, id: &str) -> Option<&mut Item> {
-        self.collections.get_mut(key)?.iter_mut().find(|i| i.id == id)
+        self.collections
+            .get_mut(key)?
+            .iter_mut()
+            .find(|i| i.id == id)
     }
 
     pub(crate) fn get(&self, key: &str, id: &str) -> Option<&Item> {
@@ -345,24 +432,51 @@ impl Store {
 
     fn add_tagging_at(&mut self, tag: &str, person: &str, at: DateTime<Utc>) -> (Item, bool) {
         let key = format!("tags/{tag}/taggings");
-        if let Some(existing) = self.collections.get(&key).and_then(|c| c.iter().find(|i| i.person.as_deref() == Some(person))) {
+        if let Some(existing) = self
+            .collections
+            .get(&key)
+            .and_then(|c| c.iter().find(|i| i.person.as_deref() == Some(person)))
+        {
             return (existing.clone(), false);
         }
         let id = self.new_id();
-        let mut item = Item::new(id.clone(), format!("tags/{tag}/taggings/{id}"), at, at, json!({"item_type": "osdi:person"}).as_object().cloned().unwrap_or_default());
-        item.links = vec![("osdi:tag".into(), format!("tags/{tag}")), ("osdi:person".into(), format!("people/{person}"))];
+        let mut item = Item::new(
+            id.clone(),
+            format!("tags/{tag}/taggings/{id}"),
+            at,
+            at,
+            json!({"item_type": "osdi:person"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        item.links = vec![
+            ("osdi:tag".into(), format!("tags/{tag}")),
+            ("osdi:person".into(), format!("people/{person}")),
+        ];
         item.person = Some(person.to_string());
         self.push(&key, item.clone());
         (item, true)
     }
 
     /// Records an RSVP (one per person per event); returns it and whether it is new.
-    pub(crate) fn put_attendance(&mut self, event: &str, person: &str, status: &str) -> (Item, bool) {
+    pub(crate) fn put_attendance(
+        &mut self,
+        event: &str,
+        person: &str,
+        status: &str,
+    ) -> (Item, bool) {
         let at = self.now();
         self.put_attendance_at(event, person, status, at)
     }
 
-    fn put_attendance_at(&mut self, event: &str, person: &str, status: &str, at: DateTime<Utc>) -> (Item, bool) {
+    fn put_attendance_at(
+        &mut self,
+        event: &str,
+        person: &str,
+        status: &str,
+        at: DateTime<Utc>,
+    ) -> (Item, bool) {
         let key = format!("events/{event}/attendances");
         if let Some(existing) = self
             .collections
@@ -375,15 +489,28 @@ impl Store {
         }
         let id = self.new_id();
         let body = json!({"status": status, "action_network:person_id": person, "action_network:event_id": event});
-        let mut item = Item::new(id.clone(), format!("events/{event}/attendances/{id}"), at, at, body.as_object().cloned().unwrap_or_default());
-        item.links = vec![("osdi:event".into(), format!("events/{event}")), ("osdi:person".into(), format!("people/{person}"))];
+        let mut item = Item::new(
+            id.clone(),
+            format!("events/{event}/attendances/{id}"),
+            at,
+            at,
+            body.as_object().cloned().unwrap_or_default(),
+        );
+        item.links = vec![
+            ("osdi:event".into(), format!("events/{event}")),
+            ("osdi:person".into(), format!("people/{person}")),
+        ];
         item.person = Some(person.to_string());
         self.push(&key, item.clone());
         (item, true)
     }
 
     /// Every item across collections matching `key_matches`, for a person view.
-    pub(crate) fn person_view(&self, person: &str, key_matches: impl Fn(&str) -> bool) -> Vec<&Item> {
+    pub(crate) fn person_view(
+        &self,
+        person: &str,
+        key_matches: impl Fn(&str) -> bool,
+    ) -> Vec<&Item> {
         self.collections
             .iter()
             .filter(|(k, _)| key_matches(k))
@@ -402,8 +529,14 @@ impl Store {
         let step = (people.len() / n.min(people.len())).max(1);
         let mut out = Vec::new();
         for item in people.iter_mut().step_by(step).take(n) {
-            let name = item.json.get("family_name").and_then(Value::as_str).unwrap_or_default().to_string();
-            item.json.insert("family_name".into(), json!(format!("{name}-Updated")));
+            let name = item
+                .json
+                .get("family_name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            item.json
+                .insert("family_name".into(), json!(format!("{name}-Updated")));
             item.touch(at);
             out.push(item.id.clone());
         }
@@ -457,7 +590,10 @@ pub(crate) fn render(item: &Item, root: &str) -> Value {
     }
     let mut out = item.json.clone();
     let mut links = Map::new();
-    links.insert("self".into(), json!({"href": format!("{root}{}", item.path)}));
+    links.insert(
+        "self".into(),
+        json!({"href": format!("{root}{}", item.path)}),
+    );
     for (rel, path) in &item.links {
         links.insert(rel.clone(), json!({"href": format!("{root}{path}")}));
     }
@@ -479,7 +615,8 @@ pub(crate) fn parse_filter(text: &str) -> Result<Vec<Clause>, String> {
     for part in text.split(" and ") {
         let part = part.trim();
         let mut words = part.splitn(3, ' ');
-        let (Some(field), Some(op), Some(value)) = (words.next(), words.next(), words.next()) else {
+        let (Some(field), Some(op), Some(value)) = (words.next(), words.next(), words.next())
+        else {
             return Err(format!("Invalid filter: {part}"));
         };
         let op = op.to_lowercase();
@@ -514,7 +651,11 @@ fn strings_at(item: &Item, list: &str, field: &str) -> Vec<String> {
     item.json
         .get(list)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|e| e.get(field).and_then(Value::as_str).map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.get(field).and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -523,11 +664,15 @@ pub(crate) fn matches(item: &Item, clauses: &[Clause]) -> Result<bool, String> {
     for c in clauses {
         let ok = match c.field.as_str() {
             "modified_date" | "created_date" => {
-                let bound = parse_timestamp(&c.value).ok_or_else(|| format!("Invalid date in filter: {}", c.value))?;
+                let bound = parse_timestamp(&c.value)
+                    .ok_or_else(|| format!("Invalid date in filter: {}", c.value))?;
                 let at = if c.field == "modified_date" {
                     Some(item.modified)
                 } else {
-                    item.json.get("created_date").and_then(Value::as_str).and_then(parse_timestamp)
+                    item.json
+                        .get("created_date")
+                        .and_then(Value::as_str)
+                        .and_then(parse_timestamp)
                 };
                 at.is_some_and(|t| compare(t, &c.op, bound))
             }
