@@ -34,7 +34,11 @@ async fn pull(sim: &MobilizeSim, per_page: u32, since: Option<Checkpoint>) -> Pu
             Ok(p) => p,
             Err(e) => panic!("pull failed: {e}"),
         };
-        records += page.records.iter().filter(|r| matches!(r, Record::Attendance(_))).count();
+        records += page
+            .records
+            .iter()
+            .filter(|r| matches!(r, Record::Attendance(_)))
+            .count();
         last = page.checkpoint.or(last);
     }
     let stats = sim.control().stats();
@@ -49,7 +53,10 @@ async fn pull(sim: &MobilizeSim, per_page: u32, since: Option<Checkpoint>) -> Pu
 }
 
 async fn run() -> bool {
-    let n: usize = std::env::var("MOBILIZE_BENCH_ATTENDANCES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let n: usize = std::env::var("MOBILIZE_BENCH_ATTENDANCES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
     let per_pages: Vec<u32> = std::env::var("MOBILIZE_BENCH_PER_PAGE")
         .ok()
         .map(|v| v.split(',').filter_map(|p| p.trim().parse().ok()).collect())
@@ -92,15 +99,27 @@ async fn run() -> bool {
             cost * 100.0,
             inc.throttled
         );
-        let pass = full.records == expected && full.throttled == 0 && share >= 0.95 && inc.records >= changed.len() && cost <= 0.02 && inc.throttled == 0;
-        println!("per_page={per_page}: {}", if pass { "PASS" } else { "FAIL" });
+        let pass = full.records == expected
+            && full.throttled == 0
+            && share >= 0.95
+            && inc.records >= changed.len()
+            && cost <= 0.02
+            && inc.throttled == 0;
+        println!(
+            "per_page={per_page}: {}",
+            if pass { "PASS" } else { "FAIL" }
+        );
         ok &= pass;
     }
     ok
 }
 
 fn main() {
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => panic!("tokio runtime: {e}"),
     };

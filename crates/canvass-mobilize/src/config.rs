@@ -64,7 +64,10 @@ fn yes() -> bool {
 /// let connector = canvass_mobilize::config::factory(&config, &secrets).unwrap();
 /// assert_eq!(connector.info().system, "mobilize");
 /// ```
-pub fn factory(config: &serde_json::Value, secrets: &dyn SecretSource) -> Result<Box<dyn Connector>, Error> {
+pub fn factory(
+    config: &serde_json::Value,
+    secrets: &dyn SecretSource,
+) -> Result<Box<dyn Connector>, Error> {
     let config: Config = decode_config(KIND, config)?;
     Ok(Box::new(build(&config, secrets, RetryPolicy::default())?))
 }
@@ -74,7 +77,11 @@ pub fn factory(config: &serde_json::Value, secrets: &dyn SecretSource) -> Result
 ///
 /// # Errors
 /// [`Error::Config`] for an unset key variable.
-pub fn build(config: &Config, secrets: &dyn SecretSource, retry: RetryPolicy) -> Result<MobilizeConnector, Error> {
+pub fn build(
+    config: &Config,
+    secrets: &dyn SecretSource,
+    retry: RetryPolicy,
+) -> Result<MobilizeConnector, Error> {
     let mut builder = MobilizeClient::builder().retry(retry);
     if let Some(url) = &config.base_url {
         builder = builder.base_url(url.clone());

@@ -141,18 +141,33 @@ impl MobilizeConnector {
     fn phases(&self, kind: &EntityKind) -> Option<Vec<Phase>> {
         let keyed = self.client.has_key();
         let event_walks = |item| {
-            let mut v = vec![Phase { source: Source::Events(Audience::Public), item }];
+            let mut v = vec![Phase {
+                source: Source::Events(Audience::Public),
+                item,
+            }];
             if keyed && self.options.include_private_events {
-                v.push(Phase { source: Source::Events(Audience::Private), item });
+                v.push(Phase {
+                    source: Source::Events(Audience::Private),
+                    item,
+                });
             }
             v
         };
         match kind {
-            EntityKind::People if keyed => Some(vec![Phase { source: Source::People, item: ItemKind::Person }]),
-            EntityKind::Attendances if keyed => Some(vec![Phase { source: Source::Attendances, item: ItemKind::Attendance }]),
+            EntityKind::People if keyed => Some(vec![Phase {
+                source: Source::People,
+                item: ItemKind::Person,
+            }]),
+            EntityKind::Attendances if keyed => Some(vec![Phase {
+                source: Source::Attendances,
+                item: ItemKind::Attendance,
+            }]),
             EntityKind::Events => {
                 let mut v = event_walks(ItemKind::EventWithShifts);
-                v.push(Phase { source: Source::Deleted, item: ItemKind::Deleted });
+                v.push(Phase {
+                    source: Source::Deleted,
+                    item: ItemKind::Deleted,
+                });
                 Some(v)
             }
             EntityKind::Shifts => Some(event_walks(ItemKind::ShiftsOf)),
@@ -181,8 +196,18 @@ impl MobilizeConnector {
             Source::People => self.client.people(org).list().url()?,
             Source::Attendances => self.client.attendances(org).list().url()?,
             Source::Deleted => self.client.events(org).deleted().url()?,
-            Source::Events(Audience::Public) => self.client.events(org).list().visibility(Visibility::Public).url()?,
-            Source::Events(Audience::Private) => self.client.events(org).list().visibility(Visibility::Private).url()?,
+            Source::Events(Audience::Public) => self
+                .client
+                .events(org)
+                .list()
+                .visibility(Visibility::Public)
+                .url()?,
+            Source::Events(Audience::Private) => self
+                .client
+                .events(org)
+                .list()
+                .visibility(Visibility::Private)
+                .url()?,
         };
         Ok(with(base))
     }
@@ -243,7 +268,9 @@ impl MobilizeConnector {
                             system: SYSTEM.into(),
                             status: 200,
                             code: Some("PAGINATION_LOOP".into()),
-                            message: format!("the next page {n} was already read; stopping instead of looping"),
+                            message: format!(
+                                "the next page {n} was already read; stopping instead of looping"
+                            ),
                             fields: vec![],
                         });
                     }
@@ -294,11 +321,15 @@ impl MobilizeConnector {
             }
         }
         cache.since = Some(started.unwrap_or_else(now) - OVERLAP_SECONDS);
-        cache
-            .by_id
-            .get(person_id)
-            .cloned()
-            .ok_or_else(|| Error::not_found(SYSTEM, format!("person {person_id} among organization {}'s people", self.options.organization_id)))
+        cache.by_id.get(person_id).cloned().ok_or_else(|| {
+            Error::not_found(
+                SYSTEM,
+                format!(
+                    "person {person_id} among organization {}'s people",
+                    self.options.organization_id
+                ),
+            )
+        })
     }
 
     async fn record_attendance(
@@ -311,18 +342,27 @@ impl MobilizeConnector {
         if *status != AttendanceStatus::Registered {
             return Err(Error::invalid_input(
                 "status",
-                format!("Mobilize's API creates signups (registered) only; cannot record `{status}`"),
+                format!(
+                    "Mobilize's API creates signups (registered) only; cannot record `{status}`"
+                ),
             ));
         }
-        let event: u64 = event_id
-            .parse()
-            .map_err(|_| Error::invalid_input("event_id", format!("{event_id:?} is not a Mobilize event id")))?;
+        let event: u64 = event_id.parse().map_err(|_| {
+            Error::invalid_input(
+                "event_id",
+                format!("{event_id:?} is not a Mobilize event id"),
+            )
+        })?;
         let timeslot: u64 = match shift_id {
-            Some(s) => s
-                .parse()
-                .map_err(|_| Error::invalid_input("shift_id", format!("{s:?} is not a Mobilize timeslot id")))?,
+            Some(s) => s.parse().map_err(|_| {
+                Error::invalid_input("shift_id", format!("{s:?} is not a Mobilize timeslot id"))
+            })?,
             None => {
-                let ev = self.client.events(self.options.organization_id).get(event).await?;
+                let ev = self
+                    .client
+                    .events(self.options.organization_id)
+                    .get(event)
+                    .await?;
                 let t = now();
                 let upcoming: Vec<u64> = ev
                     .timeslots
@@ -335,7 +375,10 @@ impl MobilizeConnector {
                     other => {
                         return Err(Error::invalid_input(
                             "shift_id",
-                            format!("event {event} has {} upcoming timeslots; Mobilize signs people up for a timeslot, so name one", other.len()),
+                            format!(
+                                "event {event} has {} upcoming timeslots; Mobilize signs people up for a timeslot, so name one",
+                                other.len()
+                            ),
                         ));
                     }
                 }
@@ -346,7 +389,12 @@ impl MobilizeConnector {
             v.map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
-                .ok_or_else(|| Error::invalid_input(format!("person {person_id}.{field}"), "Mobilize requires it for a signup"))
+                .ok_or_else(|| {
+                    Error::invalid_input(
+                        format!("person {person_id}.{field}"),
+                        "Mobilize requires it for a signup",
+                    )
+                })
         };
         let body = CreateAttendance {
             person: AttendancePerson {
@@ -358,7 +406,9 @@ impl MobilizeConnector {
             },
             // Never opt someone in on their behalf: leave Mobilize's default.
             sms_opt_in_status: None,
-            timeslots: vec![TimeslotRef { timeslot_id: timeslot }],
+            timeslots: vec![TimeslotRef {
+                timeslot_id: timeslot,
+            }],
             referrer: None,
         };
         let created = self
@@ -367,7 +417,9 @@ impl MobilizeConnector {
             .create(event, &body)
             .await?;
         Ok(match created.first() {
-            Some(a) => WriteOutcome::Created { id: a.canonical_id() },
+            Some(a) => WriteOutcome::Created {
+                id: a.canonical_id(),
+            },
             None => WriteOutcome::Applied,
         })
     }
@@ -395,9 +447,21 @@ impl Connector for MobilizeConnector {
     async fn check(&self) -> Result<(), Error> {
         let org = self.options.organization_id;
         if self.client.has_key() {
-            self.client.people(org).list().per_page(1).send().await.map(|_| ())
+            self.client
+                .people(org)
+                .list()
+                .per_page(1)
+                .send()
+                .await
+                .map(|_| ())
         } else {
-            self.client.events(org).list().per_page(1).send().await.map(|_| ())
+            self.client
+                .events(org)
+                .list()
+                .per_page(1)
+                .send()
+                .await
+                .map(|_| ())
         }
     }
 
@@ -427,7 +491,10 @@ impl Connector for MobilizeConnector {
                 self.record_attendance(person_id, event_id, shift_id.as_deref(), status)
                     .await
             }
-            other => Err(Error::unsupported(SYSTEM, format!("write {:?}", other.kind()))),
+            other => Err(Error::unsupported(
+                SYSTEM,
+                format!("write {:?}", other.kind()),
+            )),
         }
     }
 }

@@ -30,7 +30,13 @@ fn src(id: impl Into<String>) -> SourceRef {
     SourceRef::new(SYSTEM, id)
 }
 
-fn issue(record: &str, kind: EntityKind, field: &str, message: impl Into<String>, skipped: bool) -> RecordIssue {
+fn issue(
+    record: &str,
+    kind: EntityKind,
+    field: &str,
+    message: impl Into<String>,
+    skipped: bool,
+) -> RecordIssue {
     RecordIssue {
         record: record.to_string(),
         kind,
@@ -44,7 +50,7 @@ fn issue(record: &str, kind: EntityKind, field: &str, message: impl Into<String>
 fn raw_id(value: &Value, position: usize) -> String {
     match value.get("id") {
         Some(Value::Number(n)) => n.to_string(),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
         _ => format!("#{position}"),
     }
 }
@@ -68,7 +74,8 @@ fn decode<T: serde::de::DeserializeOwned>(
 }
 
 fn iso(unix: Option<i64>) -> Value {
-    unix.and_then(from_unix).map_or(Value::Null, |t| Value::String(t.to_rfc3339()))
+    unix.and_then(from_unix)
+        .map_or(Value::Null, |t| Value::String(t.to_rfc3339()))
 }
 
 /// Maps SMS opt-in: `OPT_IN` subscribed, `OPT_OUT` unsubscribed,
@@ -95,7 +102,10 @@ pub fn sms_status(status: Option<&models::SmsOptInStatus>) -> SubscriptionStatus
 /// assert_eq!(attendance_status(Some(&SignupStatus::Confirmed), Some(false)), AttendanceStatus::NoShow);
 /// assert_eq!(attendance_status(Some(&SignupStatus::Cancelled), Some(false)), AttendanceStatus::Cancelled);
 /// ```
-pub fn attendance_status(status: Option<&models::SignupStatus>, attended: Option<bool>) -> AttendanceStatus {
+pub fn attendance_status(
+    status: Option<&models::SignupStatus>,
+    attended: Option<bool>,
+) -> AttendanceStatus {
     use models::SignupStatus as S;
     match (status, attended) {
         (_, Some(true)) => AttendanceStatus::Attended,
@@ -108,10 +118,20 @@ pub fn attendance_status(status: Option<&models::SignupStatus>, attended: Option
 }
 
 /// Maps a person. `None` (with a skipped issue) when it has no id at all.
-pub fn person(p: &models::Person, position: usize, issues: &mut Vec<RecordIssue>) -> Option<Person> {
+pub fn person(
+    p: &models::Person,
+    position: usize,
+    issues: &mut Vec<RecordIssue>,
+) -> Option<Person> {
     let kind = EntityKind::People;
     let Some(id) = p.canonical_id() else {
-        issues.push(issue(&format!("#{position}"), kind, "id", "person has no id, person_id or user_id", true));
+        issues.push(issue(
+            &format!("#{position}"),
+            kind,
+            "id",
+            "person has no id, person_id or user_id",
+            true,
+        ));
         return None;
     };
     let sms = sms_status(p.sms_opt_in_status.as_ref());
@@ -124,29 +144,58 @@ pub fn person(p: &models::Person, position: usize, issues: &mut Vec<RecordIssue>
         ..Person::default()
     };
     for (i, e) in p.email_addresses.iter().enumerate() {
-        let Some(address) = e.address.as_deref().filter(|a| !a.trim().is_empty()) else { continue };
+        let Some(address) = e.address.as_deref().filter(|a| !a.trim().is_empty()) else {
+            continue;
+        };
         let mut email = Email::parse(address);
         email.primary = e.primary.unwrap_or(false);
         if !email.valid {
-            issues.push(issue(&id, kind.clone(), &format!("email_addresses[{i}].address"), format!("invalid email {address:?}, kept as sent"), false));
+            issues.push(issue(
+                &id,
+                kind.clone(),
+                &format!("email_addresses[{i}].address"),
+                format!("invalid email {address:?}, kept as sent"),
+                false,
+            ));
         }
         out.emails.push(email);
     }
     for (i, ph) in p.phone_numbers.iter().enumerate() {
-        let Some(number) = ph.number.as_deref().filter(|n| !n.trim().is_empty()) else { continue };
+        let Some(number) = ph.number.as_deref().filter(|n| !n.trim().is_empty()) else {
+            continue;
+        };
         let mut phone = Phone::parse(number, PhoneKind::Unknown);
         phone.primary = ph.primary.unwrap_or(false);
         phone.sms_status = sms.clone();
         if !phone.valid {
-            issues.push(issue(&id, kind.clone(), &format!("phone_numbers[{i}].number"), format!("invalid phone {number:?}, kept as sent"), false));
+            issues.push(issue(
+                &id,
+                kind.clone(),
+                &format!("phone_numbers[{i}].number"),
+                format!("invalid phone {number:?}, kept as sent"),
+                false,
+            ));
         }
         out.phones.push(phone);
     }
     for a in &p.postal_addresses {
-        let text = |k: &str| a.extra.get(k).and_then(Value::as_str).map(str::to_string).filter(|s| !s.is_empty());
+        let text = |k: &str| {
+            a.extra
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .filter(|s| !s.is_empty())
+        };
         let mut lines: Vec<String> = match a.extra.get("address_lines") {
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
-            _ => ["address_line_1", "address_line_2"].iter().filter_map(|k| text(k)).collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            _ => ["address_line_1", "address_line_2"]
+                .iter()
+                .filter_map(|k| text(k))
+                .collect(),
         };
         lines.retain(|l| !l.trim().is_empty());
         out.addresses.push(PostalAddress {
@@ -168,7 +217,9 @@ pub fn person(p: &models::Person, position: usize, issues: &mut Vec<RecordIssue>
     }
     extra.insert(
         "sms_opt_in_status".into(),
-        p.sms_opt_in_status.as_ref().map_or(Value::Null, |s| Value::String(s.as_str().to_string())),
+        p.sms_opt_in_status
+            .as_ref()
+            .map_or(Value::Null, |s| Value::String(s.as_str().to_string())),
     );
     extra.insert("blocked_date".into(), iso(p.blocked_date));
     out.extra = extra;
@@ -199,9 +250,18 @@ pub fn shift(event_id: &str, t: &models::Timeslot) -> Option<Shift> {
 /// Maps an event and its timeslots. `None` when the event has no id.
 pub fn event(e: &models::Event) -> Option<(Event, Vec<Shift>)> {
     let id = e.id?.to_string();
-    let starts_at = e.timeslots.iter().filter_map(|t| t.start_date).min().and_then(from_unix);
+    let starts_at = e
+        .timeslots
+        .iter()
+        .filter_map(|t| t.start_date)
+        .min()
+        .and_then(from_unix);
     let ends_at = if !e.timeslots.is_empty() && e.timeslots.iter().all(|t| t.end_date.is_some()) {
-        e.timeslots.iter().filter_map(|t| t.end_date).max().and_then(from_unix)
+        e.timeslots
+            .iter()
+            .filter_map(|t| t.end_date)
+            .max()
+            .and_then(from_unix)
     } else {
         None
     };
@@ -211,19 +271,35 @@ pub fn event(e: &models::Event) -> Option<(Event, Vec<Shift>)> {
             extra.insert(k.to_string(), v);
         }
     };
-    put("summary", json!(e.summary.as_ref().filter(|s| !s.is_empty())));
-    put("sponsor", e.sponsor.as_ref().map_or(Value::Null, |s| json!(s)));
+    put(
+        "summary",
+        json!(e.summary.as_ref().filter(|s| !s.is_empty())),
+    );
+    put(
+        "sponsor",
+        e.sponsor.as_ref().map_or(Value::Null, |s| json!(s)),
+    );
     put("high_priority", json!(e.high_priority));
-    put("address_visibility", json!(e.address_visibility.as_ref().map(|v| v.as_str())));
+    put(
+        "address_visibility",
+        json!(e.address_visibility.as_ref().map(|v| v.as_str())),
+    );
     put("virtual_action_url", json!(e.virtual_action_url));
     put("contact", e.contact.as_ref().map_or(Value::Null, |c| {
         json!({"name": c.name, "email_address": c.email(), "phone_number": c.phone_number, "owner_user_id": c.owner_user_id})
     }));
     put("created_date", iso(e.created_date));
-    put("tag_ids", json!(e.tags.iter().map(|t| t.id).collect::<Vec<_>>()));
+    put(
+        "tag_ids",
+        json!(e.tags.iter().map(|t| t.id).collect::<Vec<_>>()),
+    );
     let location = e.location.as_ref().map(|l| {
         let mut districts = Map::new();
-        for (k, v) in [("congressional", l.congressional()), ("state_leg", l.state_leg()), ("state_senate", l.state_senate())] {
+        for (k, v) in [
+            ("congressional", l.congressional()),
+            ("state_leg", l.state_leg()),
+            ("state_senate", l.state_senate()),
+        ] {
             if let Some(v) = v {
                 districts.insert(k.into(), json!(v));
             }
@@ -232,13 +308,21 @@ pub fn event(e: &models::Event) -> Option<(Event, Vec<Shift>)> {
             put("districts", Value::Object(districts));
         }
         if let Some(g) = &l.location {
-            put("geo", json!({"latitude": g.latitude, "longitude": g.longitude}));
+            put(
+                "geo",
+                json!({"latitude": g.latitude, "longitude": g.longitude}),
+            );
         }
         if !l.extra.is_empty() {
             put("location_extra", Value::Object(l.extra.clone()));
         }
         PostalAddress {
-            lines: l.address_lines.iter().filter(|s| !s.trim().is_empty()).cloned().collect(),
+            lines: l
+                .address_lines
+                .iter()
+                .filter(|s| !s.trim().is_empty())
+                .cloned()
+                .collect(),
             locality: l.locality.clone().filter(|s| !s.is_empty()),
             region: l.region.clone().filter(|s| !s.is_empty()),
             postal_code: l.postal_code.clone().filter(|s| !s.is_empty()),
@@ -257,7 +341,11 @@ pub fn event(e: &models::Event) -> Option<(Event, Vec<Shift>)> {
         ends_at,
         timezone: e.timezone.clone().filter(|s| !s.is_empty()),
         event_type: e.event_type.as_ref().map(|t| t.as_str().to_string()),
-        venue: e.location.as_ref().and_then(|l| l.venue.clone()).filter(|s| !s.is_empty()),
+        venue: e
+            .location
+            .as_ref()
+            .and_then(|l| l.venue.clone())
+            .filter(|s| !s.is_empty()),
         location,
         visibility: e.visibility.as_ref().map(|v| v.as_str().to_string()),
         is_virtual: e.is_virtual,
@@ -287,12 +375,26 @@ pub fn deletion(d: &models::DeletedEvent) -> Deletion {
 }
 
 /// Maps an attendance. `None` (with a skipped issue) when it has no person.
-pub fn attendance(a: &models::Attendance, position: usize, issues: &mut Vec<RecordIssue>) -> Option<Attendance> {
+pub fn attendance(
+    a: &models::Attendance,
+    position: usize,
+    issues: &mut Vec<RecordIssue>,
+) -> Option<Attendance> {
     let kind = EntityKind::Attendances;
     let id = a.canonical_id();
     let Some(person_id) = a.person.as_ref().and_then(models::Person::canonical_id) else {
-        let record = if a.id.is_some() { id } else { format!("#{position}") };
-        issues.push(issue(&record, kind, "person.id", "attendance has no person id", true));
+        let record = if a.id.is_some() {
+            id
+        } else {
+            format!("#{position}")
+        };
+        issues.push(issue(
+            &record,
+            kind,
+            "person.id",
+            "attendance has no person id",
+            true,
+        ));
         return None;
     };
     let event_id = a.event.as_ref().and_then(|e| e.id);
@@ -300,7 +402,10 @@ pub fn attendance(a: &models::Attendance, position: usize, issues: &mut Vec<Reco
         issues.push(issue(&id, kind.clone(), "event.id", "Mobilize omitted the event id (an independent organization reading a coordinated event); the attendance is kept without an event link", false));
     }
     let mut extra = a.extra.clone();
-    extra.insert("status".into(), json!(a.status.as_ref().map(|s| s.as_str())));
+    extra.insert(
+        "status".into(),
+        json!(a.status.as_ref().map(|s| s.as_str())),
+    );
     extra.insert("attended".into(), json!(a.attended));
     if a.id.is_none() {
         extra.insert("id_derived".into(), json!(true));
@@ -309,7 +414,10 @@ pub fn attendance(a: &models::Attendance, position: usize, issues: &mut Vec<Reco
         extra.insert("referrer".into(), json!(r));
     }
     if !a.custom_signup_field_values.is_empty() {
-        extra.insert("custom_signup_field_values".into(), json!(a.custom_signup_field_values));
+        extra.insert(
+            "custom_signup_field_values".into(),
+            json!(a.custom_signup_field_values),
+        );
     }
     if let Some(s) = &a.sponsor {
         extra.insert("sponsor_id".into(), json!(s.id));
@@ -327,7 +435,11 @@ pub fn attendance(a: &models::Attendance, position: usize, issues: &mut Vec<Reco
         modified_at: a.modified_date.and_then(from_unix),
         person: src(person_id),
         event: src(event_id.map(|e| e.to_string()).unwrap_or_default()),
-        shift: a.timeslot.as_ref().and_then(|t| t.id).map(|t| src(t.to_string())),
+        shift: a
+            .timeslot
+            .as_ref()
+            .and_then(|t| t.id)
+            .map(|t| src(t.to_string())),
         status: attendance_status(a.status.as_ref(), a.attended),
         extra,
     })
@@ -362,14 +474,17 @@ pub fn map_item(item: ItemKind, read_kind: &EntityKind, value: &Value, position:
                 if let Some(id) = p.canonical_id() {
                     out.id = id;
                 }
-                out.records.extend(person(&p, position, &mut out.issues).map(Record::Person));
+                out.records
+                    .extend(person(&p, position, &mut out.issues).map(Record::Person));
             }
             Err(i) => out.issues.push(i),
         },
         ItemKind::EventWithShifts | ItemKind::ShiftsOf | ItemKind::TagsOf => {
             match decode::<models::Event>(value, position, read_kind) {
                 Ok(e) => match item {
-                    ItemKind::TagsOf => out.records.extend(e.tags.iter().map(|t| Record::Tag(tag(t)))),
+                    ItemKind::TagsOf => out
+                        .records
+                        .extend(e.tags.iter().map(|t| Record::Tag(tag(t)))),
                     _ => match event(&e) {
                         Some((ev, shifts)) => {
                             if item == ItemKind::EventWithShifts {
@@ -377,7 +492,13 @@ pub fn map_item(item: ItemKind, read_kind: &EntityKind, value: &Value, position:
                             }
                             out.records.extend(shifts.into_iter().map(Record::Shift));
                         }
-                        None => out.issues.push(issue(&out.id, read_kind.clone(), "id", "event has no id", true)),
+                        None => out.issues.push(issue(
+                            &out.id,
+                            read_kind.clone(),
+                            "id",
+                            "event has no id",
+                            true,
+                        )),
                     },
                 },
                 Err(i) => out.issues.push(i),
@@ -390,7 +511,8 @@ pub fn map_item(item: ItemKind, read_kind: &EntityKind, value: &Value, position:
         ItemKind::Attendance => match decode::<models::Attendance>(value, position, read_kind) {
             Ok(a) => {
                 out.id = a.canonical_id();
-                out.records.extend(attendance(&a, position, &mut out.issues).map(Record::Attendance));
+                out.records
+                    .extend(attendance(&a, position, &mut out.issues).map(Record::Attendance));
             }
             Err(i) => out.issues.push(i),
         },

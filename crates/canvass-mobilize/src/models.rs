@@ -221,22 +221,46 @@ pub struct Location {
     #[serde(default)]
     pub location: Option<GeoPoint>,
     /// Congressional district (field-table spelling).
-    #[serde(default, deserialize_with = "string_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub congressional_district: Option<String>,
     /// Congressional district (example spelling).
-    #[serde(default, deserialize_with = "string_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub congressional_district_value: Option<String>,
     /// State lower-house district (field-table spelling).
-    #[serde(default, deserialize_with = "string_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state_leg_district: Option<String>,
     /// State lower-house district (example spelling).
-    #[serde(default, deserialize_with = "string_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state_leg_district_value: Option<String>,
     /// State senate district (field-table spelling).
-    #[serde(default, deserialize_with = "string_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state_senate_district: Option<String>,
     /// State senate district (example spelling).
-    #[serde(default, deserialize_with = "string_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state_senate_district_value: Option<String>,
     /// Everything else.
     #[serde(flatten)]
@@ -244,10 +268,7 @@ pub struct Location {
 }
 
 fn either(a: &Option<String>, b: &Option<String>) -> Option<String> {
-    a.as_ref()
-        .or(b.as_ref())
-        .filter(|s| !s.is_empty())
-        .cloned()
+    a.as_ref().or(b.as_ref()).filter(|s| !s.is_empty()).cloned()
 }
 
 impl Location {
@@ -261,7 +282,10 @@ impl Location {
     /// assert_eq!(b.congressional(), Some("12".into()));
     /// ```
     pub fn congressional(&self) -> Option<String> {
-        either(&self.congressional_district, &self.congressional_district_value)
+        either(
+            &self.congressional_district,
+            &self.congressional_district_value,
+        )
     }
 
     /// The state lower-house district, under either spelling.
@@ -271,7 +295,10 @@ impl Location {
 
     /// The state senate district, under either spelling.
     pub fn state_senate(&self) -> Option<String> {
-        either(&self.state_senate_district, &self.state_senate_district_value)
+        either(
+            &self.state_senate_district,
+            &self.state_senate_district_value,
+        )
     }
 }
 
@@ -302,7 +329,9 @@ pub struct Contact {
 impl Contact {
     /// The email, under either spelling.
     pub fn email(&self) -> Option<&str> {
-        self.email_address.as_deref().or(self.email_adddress.as_deref())
+        self.email_address
+            .as_deref()
+            .or(self.email_adddress.as_deref())
     }
 }
 
@@ -492,7 +521,10 @@ impl Person {
 
     /// The primary (or first) email address.
     pub fn email(&self) -> Option<&str> {
-        let first = self.email_addresses.iter().find_map(|e| e.address.as_deref());
+        let first = self
+            .email_addresses
+            .iter()
+            .find_map(|e| e.address.as_deref());
         self.email_addresses
             .iter()
             .find(|e| e.primary == Some(true))
@@ -512,7 +544,10 @@ impl Person {
 
     /// The primary (or first) ZIP.
     pub fn postal_code(&self) -> Option<&str> {
-        let first = self.postal_addresses.iter().find_map(|e| e.postal_code.as_deref());
+        let first = self
+            .postal_addresses
+            .iter()
+            .find_map(|e| e.postal_code.as_deref());
         self.postal_addresses
             .iter()
             .find(|e| e.primary == Some(true))
@@ -616,7 +651,10 @@ impl Attendance {
         match self.id {
             Some(id) => id.to_string(),
             None => derived_attendance_id(
-                self.person.as_ref().and_then(Person::canonical_id).as_deref(),
+                self.person
+                    .as_ref()
+                    .and_then(Person::canonical_id)
+                    .as_deref(),
                 self.event.as_ref().and_then(|e| e.id),
                 self.timeslot.as_ref().and_then(|t| t.id),
                 self.timeslot.as_ref().and_then(|t| t.start_date),
@@ -756,7 +794,9 @@ fn unix_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
             .filter(|f| f.is_finite())
             .map(|f| Some(f as i64))
             .ok_or_else(|| D::Error::custom(format!("{s:?} is not a Unix timestamp"))),
-        Some(other) => Err(D::Error::custom(format!("expected a Unix timestamp, found {other}"))),
+        Some(other) => Err(D::Error::custom(format!(
+            "expected a Unix timestamp, found {other}"
+        ))),
     }
 }
 

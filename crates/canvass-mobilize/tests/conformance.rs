@@ -1,4 +1,5 @@
 //! The canvass conformance suite against the Mobilize simulator, faults on.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns may panic
 
 use std::collections::BTreeSet;
 
@@ -52,7 +53,10 @@ async fn conformance_suite_passes_with_faults_on() {
         ..SimOptions::small()
     })
     .await;
-    let harness = Harness { sim, per_page: Some(6) };
+    let harness = Harness {
+        sim,
+        per_page: Some(6),
+    };
     let report = run_conformance(&harness).await;
     println!("{report}");
     report.assert_ok();

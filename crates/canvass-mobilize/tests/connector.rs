@@ -1,7 +1,10 @@
 //! The connector against the simulator: incremental reads, deletions, writes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns may panic
 
 use canvass_core::http::RateLimit;
-use canvass_core::{AttendanceStatus, Checkpoint, Connector, EntityKind, Error, Page, Record, WriteOp, WriteOutcome};
+use canvass_core::{
+    AttendanceStatus, Checkpoint, Connector, EntityKind, Error, Page, Record, WriteOp, WriteOutcome,
+};
 use canvass_mobilize::MobilizeConnector;
 use canvass_mobilize::simulator::{MobilizeSim, SimOptions};
 use futures::TryStreamExt;
@@ -34,7 +37,10 @@ async fn next_run_fetches_only_what_changed() {
     let sim = sim().await;
     let c = connector(&sim);
     let full = read(&c, EntityKind::Attendances, None).await;
-    assert_eq!(ids(&full, &EntityKind::Attendances).len(), sim.attendance_ids().len());
+    assert_eq!(
+        ids(&full, &EntityKind::Attendances).len(),
+        sim.attendance_ids().len()
+    );
     let last = full.last().and_then(|p| p.checkpoint.clone()).unwrap();
 
     // Nothing changed: one request, nothing read.
@@ -60,12 +66,22 @@ async fn resuming_mid_walk_repeats_at_most_the_page_in_flight() {
     let full = read(&c, EntityKind::People, None).await;
     let cp = full[2].checkpoint.clone().unwrap();
     let before: Vec<String> = ids(&full[..3], &EntityKind::People);
-    let after = ids(&read(&c, EntityKind::People, Some(cp)).await, &EntityKind::People);
+    let after = ids(
+        &read(&c, EntityKind::People, Some(cp)).await,
+        &EntityKind::People,
+    );
     let mut all: Vec<String> = before.iter().chain(after.iter()).cloned().collect();
-    assert_eq!(before.len() + after.len(), sim.people_ids().len(), "nothing repeated");
+    assert_eq!(
+        before.len() + after.len(),
+        sim.people_ids().len(),
+        "nothing repeated"
+    );
     all.sort();
     all.dedup();
-    assert_eq!(all.into_iter().collect::<std::collections::BTreeSet<_>>(), sim.people_ids());
+    assert_eq!(
+        all.into_iter().collect::<std::collections::BTreeSet<_>>(),
+        sim.people_ids()
+    );
 }
 
 #[tokio::test]
@@ -81,12 +97,25 @@ async fn a_deleted_event_is_reported_on_the_next_incremental_read() {
             _ => None,
         })
         .collect();
-    assert_eq!(deletions.into_iter().collect::<std::collections::BTreeSet<_>>(), sim.deleted_event_ids());
-    assert!(ids(&full, &EntityKind::Shifts).len() >= sim.event_ids().len(), "events come with their shifts");
+    assert_eq!(
+        deletions
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>(),
+        sim.deleted_event_ids()
+    );
+    assert!(
+        ids(&full, &EntityKind::Shifts).len() >= sim.event_ids().len(),
+        "events come with their shifts"
+    );
 
     let victim: u64 = sim.event_ids().iter().next().unwrap().parse().unwrap();
     assert!(sim.delete_event(victim));
-    let next = read(&c, EntityKind::Events, full.last().unwrap().checkpoint.clone()).await;
+    let next = read(
+        &c,
+        EntityKind::Events,
+        full.last().unwrap().checkpoint.clone(),
+    )
+    .await;
     let deleted: Vec<String> = next
         .iter()
         .flat_map(|p| &p.records)
@@ -103,15 +132,29 @@ async fn a_deleted_event_is_reported_on_the_next_incremental_read() {
 async fn a_foreign_checkpoint_is_an_invalid_input_error() {
     let sim = sim().await;
     let c = connector(&sim);
-    let result: Result<Vec<Page>, Error> = c.read(EntityKind::People, Some(Checkpoint("not json".into()))).try_collect().await;
+    let result: Result<Vec<Page>, Error> = c
+        .read(EntityKind::People, Some(Checkpoint("not json".into())))
+        .try_collect()
+        .await;
     assert!(matches!(result, Err(Error::InvalidInput { .. })));
 }
 
 async fn some_person(c: &MobilizeConnector, sim: &MobilizeSim) -> String {
-    let people = c.client().people(sim.organization_id()).list().all().await.unwrap();
+    let people = c
+        .client()
+        .people(sim.organization_id())
+        .list()
+        .all()
+        .await
+        .unwrap();
     people
         .iter()
-        .find(|p| p.email().is_some() && p.given_name.as_deref().is_some_and(|g| !g.trim().is_empty()))
+        .find(|p| {
+            p.email().is_some()
+                && p.given_name
+                    .as_deref()
+                    .is_some_and(|g| !g.trim().is_empty())
+        })
         .and_then(|p| p.canonical_id())
         .unwrap()
 }
@@ -133,12 +176,17 @@ async fn record_attendance_signs_the_person_up_by_email() {
     let outcome = c.write(&op).await.unwrap();
     assert!(matches!(outcome, WriteOutcome::Created { .. }));
     let w = sim.writes();
-    assert_eq!((w.attendances_created, w.people_matched, w.people_created), (1, 1, 0));
+    assert_eq!(
+        (w.attendances_created, w.people_matched, w.people_created),
+        (1, 1, 0)
+    );
     assert_eq!(sim.people_ids().len(), people_before);
     // The signup is there on the next read, linked to the same person.
     let atts = read(&c, EntityKind::Attendances, None).await;
     let found = atts.iter().flat_map(|p| &p.records).any(|r| match r {
-        Record::Attendance(a) => a.person.id == person_id && a.shift.as_ref().is_some_and(|s| s.id == slot.to_string()),
+        Record::Attendance(a) => {
+            a.person.id == person_id && a.shift.as_ref().is_some_and(|s| s.id == slot.to_string())
+        }
         _ => false,
     });
     assert!(found);
@@ -157,12 +205,39 @@ async fn record_attendance_refuses_what_mobilize_cannot_do() {
         role_id: None,
         status,
     };
-    let err = c.write(&op(&person_id, Some(slot.to_string()), AttendanceStatus::Cancelled)).await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "status"), "{err}");
-    let err = c.write(&op("999999", Some(slot.to_string()), AttendanceStatus::Registered)).await.unwrap_err();
+    let err = c
+        .write(&op(
+            &person_id,
+            Some(slot.to_string()),
+            AttendanceStatus::Cancelled,
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "status"),
+        "{err}"
+    );
+    let err = c
+        .write(&op(
+            "999999",
+            Some(slot.to_string()),
+            AttendanceStatus::Registered,
+        ))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
-    let err = c.write(&op(&person_id, Some("abc".into()), AttendanceStatus::Registered)).await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "shift_id"), "{err}");
+    let err = c
+        .write(&op(
+            &person_id,
+            Some("abc".into()),
+            AttendanceStatus::Registered,
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "shift_id"),
+        "{err}"
+    );
     assert_eq!(sim.writes().attendances_created, 0);
 }
 
@@ -173,9 +248,25 @@ async fn record_attendance_without_a_shift_uses_the_only_upcoming_one() {
     let person_id = some_person(&c, &sim).await;
     // Find an event with exactly one upcoming timeslot, and one with several.
     let now = chrono::Utc::now().timestamp();
-    let events = c.client().events(sim.organization_id()).list().all().await.unwrap();
-    let upcoming = |e: &canvass_mobilize::models::Event| e.timeslots.iter().filter(|t| t.start_date.unwrap() > now).count();
-    let single = events.iter().find(|e| upcoming(e) == 1).unwrap().id.unwrap();
+    let events = c
+        .client()
+        .events(sim.organization_id())
+        .list()
+        .all()
+        .await
+        .unwrap();
+    let upcoming = |e: &canvass_mobilize::models::Event| {
+        e.timeslots
+            .iter()
+            .filter(|t| t.start_date.unwrap() > now)
+            .count()
+    };
+    let single = events
+        .iter()
+        .find(|e| upcoming(e) == 1)
+        .unwrap()
+        .id
+        .unwrap();
     let op = |event: u64| WriteOp::RecordAttendance {
         person_id: person_id.clone(),
         event_id: event.to_string(),
@@ -187,6 +278,9 @@ async fn record_attendance_without_a_shift_uses_the_only_upcoming_one() {
     assert_eq!(sim.writes().attendances_created, 1);
     if let Some(multi) = events.iter().find(|e| upcoming(e) > 1) {
         let err = c.write(&op(multi.id.unwrap())).await.unwrap_err();
-        assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "shift_id"), "{err}");
+        assert!(
+            matches!(&err, Error::InvalidInput { field, .. } if field == "shift_id"),
+            "{err}"
+        );
     }
 }

@@ -1,4 +1,5 @@
 //! Property tests of the per-item decoder and mapper.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns may panic
 
 use canvass_core::{AttendanceStatus, EntityKind, Record};
 use canvass_mobilize::map::{ItemKind, map_item};
@@ -10,7 +11,9 @@ fn any_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
         "[a-zA-Z0-9 _@.-]{0,12}".prop_map(Value::String),
     ];
     leaf.prop_recursive(3, 24, 6, |inner| {

@@ -1,10 +1,9 @@
 //! Mapping recorded-shape Mobilize JSON (served over wiremock) onto the
 //! canonical model through the connector.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns may panic
 
 use canvass_core::http::RateLimit;
-use canvass_core::{
-    AttendanceStatus, Connector, EntityKind, Page, Record, SubscriptionStatus,
-};
+use canvass_core::{AttendanceStatus, Connector, EntityKind, Page, Record, SubscriptionStatus};
 use canvass_mobilize::MobilizeConnector;
 use canvass_mobilize::client::MobilizeClient;
 use canvass_mobilize::connector::ConnectorOptions;
@@ -19,7 +18,11 @@ fn page(data: Value) -> ResponseTemplate {
 
 async fn serve(route: &str, data: Value) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path(route)).respond_with(page(data)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(page(data))
+        .mount(&server)
+        .await;
     server
 }
 
@@ -61,7 +64,13 @@ fn attendance(status: &str, attended: Value) -> Value {
 }
 
 fn only_attendances(records: &[Record]) -> Vec<canvass_core::Attendance> {
-    records.iter().filter_map(|r| match r { Record::Attendance(a) => Some(a.clone()), _ => None }).collect()
+    records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Attendance(a) => Some(a.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -73,20 +82,38 @@ async fn attended_flag_and_status_map_to_canonical_statuses() {
         ("REGISTERED", json!(true), AttendanceStatus::Attended),
         ("CONFIRMED", json!(false), AttendanceStatus::NoShow),
         ("CANCELLED", json!(false), AttendanceStatus::Cancelled),
-        ("WAITLISTED", Value::Null, AttendanceStatus::Other("waitlisted".into())),
+        (
+            "WAITLISTED",
+            Value::Null,
+            AttendanceStatus::Other("waitlisted".into()),
+        ),
     ];
     for (status, attended, expected) in cases {
-        let server = serve("/v1/organizations/42/attendances", json!([attendance(status, attended.clone())])).await;
-        let got = only_attendances(&records(&read(&connector(&server, true), EntityKind::Attendances).await));
+        let server = serve(
+            "/v1/organizations/42/attendances",
+            json!([attendance(status, attended.clone())]),
+        )
+        .await;
+        let got = only_attendances(&records(
+            &read(&connector(&server, true), EntityKind::Attendances).await,
+        ));
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].status, expected, "{status} / {attended}");
-        assert_eq!(got[0].extra["status"], json!(status), "the vendor's status is kept");
+        assert_eq!(
+            got[0].extra["status"],
+            json!(status),
+            "the vendor's status is kept"
+        );
     }
 }
 
 #[tokio::test]
 async fn attendance_keeps_referrer_and_custom_signup_fields_and_links() {
-    let server = serve("/v1/organizations/42/attendances", json!([attendance("REGISTERED", Value::Null)])).await;
+    let server = serve(
+        "/v1/organizations/42/attendances",
+        json!([attendance("REGISTERED", Value::Null)]),
+    )
+    .await;
     let pages = read(&connector(&server, true), EntityKind::Attendances).await;
     let a = &only_attendances(&records(&pages))[0];
     assert_eq!(a.source.id, "198");
@@ -94,7 +121,10 @@ async fn attendance_keeps_referrer_and_custom_signup_fields_and_links() {
     assert_eq!(a.event.id, "345");
     assert_eq!(a.shift.as_ref().map(|s| s.id.as_str()), Some("1"));
     assert_eq!(a.extra["referrer"]["utm_campaign"], json!("string"));
-    assert_eq!(a.extra["custom_signup_field_values"][0]["text_value"], json!("L"));
+    assert_eq!(
+        a.extra["custom_signup_field_values"][0]["text_value"],
+        json!("L")
+    );
     assert_eq!(a.extra["sponsor_id"], json!(15));
     assert_eq!(a.modified_at.unwrap().timestamp(), 1536588703);
     assert_eq!(pages[0].raw.len(), 1);
@@ -107,7 +137,9 @@ async fn attendance_without_id_gets_a_stable_derived_id() {
     let mut a = attendance("REGISTERED", Value::Null);
     a.as_object_mut().unwrap().remove("id");
     a.as_object_mut().unwrap().remove("referrer");
-    a.as_object_mut().unwrap().remove("custom_signup_field_values");
+    a.as_object_mut()
+        .unwrap()
+        .remove("custom_signup_field_values");
     let server = serve("/v1/organizations/42/attendances", json!([a])).await;
     let c = connector(&server, true);
     let first = only_attendances(&records(&read(&c, EntityKind::Attendances).await));
@@ -131,7 +163,12 @@ async fn coordinated_event_without_ids_is_kept_with_an_issue() {
     assert_eq!(got[0].source.id, "p57-e?-s1536679800");
     assert_eq!(got[0].shift, None);
     assert_eq!(got[0].extra["event_type"], json!("CANVASS"));
-    assert!(pages[0].issues.iter().any(|i| i.field == "event.id" && !i.skipped));
+    assert!(
+        pages[0]
+            .issues
+            .iter()
+            .any(|i| i.field == "event.id" && !i.skipped)
+    );
 }
 
 #[tokio::test]
@@ -139,7 +176,11 @@ async fn a_bad_record_is_skipped_with_its_field_and_the_page_continues() {
     let mut bad = attendance("REGISTERED", Value::Null);
     bad["id"] = json!(199);
     bad["modified_date"] = json!("yesterday");
-    let server = serve("/v1/organizations/42/attendances", json!([bad, attendance("CONFIRMED", Value::Null)])).await;
+    let server = serve(
+        "/v1/organizations/42/attendances",
+        json!([bad, attendance("CONFIRMED", Value::Null)]),
+    )
+    .await;
     let pages = read(&connector(&server, true), EntityKind::Attendances).await;
     let got = only_attendances(&records(&pages));
     assert_eq!(got.len(), 1);
@@ -158,9 +199,19 @@ async fn person_maps_sms_opt_in_blocked_date_and_keeps_bad_phones() {
     p["blocked_date"] = json!(1536588703);
     p["phone_numbers"] = json!([{"primary": true, "number": "555-0143"}]);
     p["favorite_color"] = json!("green");
-    let server = serve("/v1/organizations/42/people", json!([p, person(58, "b@example.org")])).await;
+    let server = serve(
+        "/v1/organizations/42/people",
+        json!([p, person(58, "b@example.org")]),
+    )
+    .await;
     let pages = read(&connector(&server, true), EntityKind::People).await;
-    let people: Vec<_> = records(&pages).into_iter().filter_map(|r| match r { Record::Person(p) => Some(p), _ => None }).collect();
+    let people: Vec<_> = records(&pages)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Person(p) => Some(p),
+            _ => None,
+        })
+        .collect();
     assert_eq!(people.len(), 2);
     let p = &people[0];
     assert_eq!(p.emails[0].address, "Email@email.com");
@@ -173,7 +224,10 @@ async fn person_maps_sms_opt_in_blocked_date_and_keeps_bad_phones() {
     assert_eq!(p.extra["favorite_color"], json!("green"));
     assert_eq!(p.addresses[0].postal_code.as_deref(), Some("11111"));
     assert_eq!(people[1].phones[0].number, "+14142020792");
-    assert_eq!(people[1].phones[0].sms_status, SubscriptionStatus::Subscribed);
+    assert_eq!(
+        people[1].phones[0].sms_status,
+        SubscriptionStatus::Subscribed
+    );
     let issue = pages[0].issues.iter().find(|i| i.record == "57").unwrap();
     assert_eq!(issue.field, "phone_numbers[0].number");
     assert!(!issue.skipped);
@@ -212,16 +266,27 @@ async fn events_server(public: Value, private: Value, deleted: Value) -> MockSer
 async fn event_with_unknown_type_open_timeslot_and_both_district_spellings_maps() {
     let server = events_server(json!([event_json()]), json!([]), json!([])).await;
     let recs = records(&read(&connector(&server, true), EntityKind::Events).await);
-    let Record::Event(e) = &recs[0] else { panic!("{recs:?}") };
+    let Record::Event(e) = &recs[0] else {
+        panic!("{recs:?}")
+    };
     assert_eq!(e.event_type.as_deref(), Some("BOOK_CLUB"));
     assert_eq!(e.tags, vec!["GOTV"]);
     assert_eq!(e.venue.as_deref(), Some("HQ"));
     assert_eq!(e.location.as_ref().unwrap().lines, vec!["204 E 13th St"]);
     assert_eq!(e.starts_at.unwrap().timestamp(), 1576774800);
     assert_eq!(e.ends_at, None, "the last timeslot has no end");
-    assert_eq!(e.extra["districts"], json!({"congressional": "12", "state_leg": "66", "state_senate": "27"}));
+    assert_eq!(
+        e.extra["districts"],
+        json!({"congressional": "12", "state_leg": "66", "state_senate": "27"})
+    );
     assert_eq!(e.visibility.as_deref(), Some("PUBLIC"));
-    let shifts: Vec<_> = recs.iter().filter_map(|r| match r { Record::Shift(s) => Some(s), _ => None }).collect();
+    let shifts: Vec<_> = recs
+        .iter()
+        .filter_map(|r| match r {
+            Record::Shift(s) => Some(s),
+            _ => None,
+        })
+        .collect();
     assert_eq!(shifts.len(), 2);
     assert_eq!(shifts[0].capacity, Some(10));
     assert_eq!(shifts[0].event.id, "1");
@@ -235,7 +300,15 @@ async fn event_missing_optional_fields_still_maps() {
     let pages = read(&connector(&server, true), EntityKind::Events).await;
     let recs = records(&pages);
     let Record::Event(e) = &recs[0] else { panic!() };
-    assert_eq!((e.title.as_str(), e.location.clone(), e.event_type.clone(), e.starts_at), ("Bare", None, None, None));
+    assert_eq!(
+        (
+            e.title.as_str(),
+            e.location.clone(),
+            e.event_type.clone(),
+            e.starts_at
+        ),
+        ("Bare", None, None, None)
+    );
     assert!(pages.iter().all(|p| p.issues.is_empty()));
 }
 
@@ -245,15 +318,29 @@ async fn deleted_events_become_deletions_and_tags_are_read_once() {
     private["id"] = json!(2);
     private["visibility"] = json!("PRIVATE");
     private["tags"] = json!([{"id": 3, "name": "GOTV"}, {"id": 4, "name": "Training"}]);
-    let server = events_server(json!([event_json()]), json!([private]), json!([{"id": 7, "deleted_date": 1536588703}])).await;
+    let server = events_server(
+        json!([event_json()]),
+        json!([private]),
+        json!([{"id": 7, "deleted_date": 1536588703}]),
+    )
+    .await;
     let c = connector(&server, true);
     let recs = records(&read(&c, EntityKind::Events).await);
-    let deletions: Vec<_> = recs.iter().filter_map(|r| match r { Record::Deletion(d) => Some(d), _ => None }).collect();
+    let deletions: Vec<_> = recs
+        .iter()
+        .filter_map(|r| match r {
+            Record::Deletion(d) => Some(d),
+            _ => None,
+        })
+        .collect();
     assert_eq!(deletions.len(), 1);
     assert_eq!(deletions[0].source.id, "7");
     assert_eq!(deletions[0].kind, EntityKind::Events);
     assert_eq!(deletions[0].deleted_at.unwrap().timestamp(), 1536588703);
-    let tags: Vec<String> = records(&read(&c, EntityKind::Tags).await).iter().map(|r| r.source().id.clone()).collect();
+    let tags: Vec<String> = records(&read(&c, EntityKind::Tags).await)
+        .iter()
+        .map(|r| r.source().id.clone())
+        .collect();
     assert_eq!(tags, vec!["3", "4"]);
 }
 
@@ -265,8 +352,21 @@ async fn without_a_key_only_public_kinds_are_read_and_nothing_is_written() {
     assert!(info.can_read(&EntityKind::Events) && !info.can_read(&EntityKind::People));
     assert!(info.writes.is_empty());
     let recs = records(&read(&c, EntityKind::Events).await);
-    assert_eq!(recs.iter().filter(|r| matches!(r, Record::Event(_))).count(), 1);
+    assert_eq!(
+        recs.iter()
+            .filter(|r| matches!(r, Record::Event(_)))
+            .count(),
+        1
+    );
     let requests = server.received_requests().await.unwrap();
-    assert!(requests.iter().all(|r| r.headers.get("authorization").is_none()));
-    assert!(!requests.iter().any(|r| r.url.query().is_some_and(|q| q.contains("PRIVATE"))));
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.headers.get("authorization").is_none())
+    );
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.url.query().is_some_and(|q| q.contains("PRIVATE")))
+    );
 }

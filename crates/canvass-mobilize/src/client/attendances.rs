@@ -18,7 +18,11 @@ impl<'a> AttendancesHandler<'a> {
     /// Attendances promoted by the organization or for its events; filter
     /// with [`ListRequest::updated_since`].
     pub fn list(&self) -> ListRequest<'a, Attendance> {
-        ListRequest::new(self.client, format!("organizations/{}/attendances", self.org), "attendance")
+        ListRequest::new(
+            self.client,
+            format!("organizations/{}/attendances", self.org),
+            "attendance",
+        )
     }
 
     /// One event's attendances.
@@ -40,11 +44,18 @@ impl<'a> AttendancesHandler<'a> {
     /// # Errors
     /// [`Error::Api`] with status 400 naming the invalid fields (an unknown
     /// or past timeslot, a missing email); [`Error::Auth`] for a bad key.
-    pub async fn create(&self, event_id: u64, body: &CreateAttendance) -> Result<Vec<Attendance>, Error> {
+    pub async fn create(
+        &self,
+        event_id: u64,
+        body: &CreateAttendance,
+    ) -> Result<Vec<Attendance>, Error> {
         let env: Envelope<Value> = self
             .client
             .http
-            .post(format!("organizations/{}/events/{event_id}/attendances", self.org))
+            .post(format!(
+                "organizations/{}/events/{event_id}/attendances",
+                self.org
+            ))
             .json(body)
             .send_json("created attendances")
             .await?;

@@ -72,7 +72,11 @@ impl<'a> EventsHandler<'a> {
     /// ```
     pub fn list(&self) -> EventsList<'a> {
         EventsList {
-            inner: ListRequest::new(self.client, format!("organizations/{}/events", self.org), "event"),
+            inner: ListRequest::new(
+                self.client,
+                format!("organizations/{}/events", self.org),
+                "event",
+            ),
         }
     }
 
@@ -92,7 +96,11 @@ impl<'a> EventsHandler<'a> {
     /// [`Error::NotFound`] when the organization neither owns nor promotes it.
     pub async fn get(&self, event_id: u64) -> Result<Event, Error> {
         self.client
-            .get_one(&format!("organizations/{}/events/{event_id}", self.org), "event", false)
+            .get_one(
+                &format!("organizations/{}/events/{event_id}", self.org),
+                "event",
+                false,
+            )
             .await
     }
 
@@ -101,7 +109,9 @@ impl<'a> EventsHandler<'a> {
     /// # Errors
     /// [`Error::NotFound`] for a private event.
     pub async fn get_public(&self, event_id: u64) -> Result<Event, Error> {
-        self.client.get_one(&format!("events/{event_id}"), "event", true).await
+        self.client
+            .get_one(&format!("events/{event_id}"), "event", true)
+            .await
     }
 
     /// Creates an in-person event (a restricted endpoint).
@@ -125,7 +135,12 @@ impl<'a> EventsHandler<'a> {
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown event; [`Error::Api`] for invalid fields.
-    pub async fn update(&self, event_id: u64, event: &EventInput, notify: bool) -> Result<Event, Error> {
+    pub async fn update(
+        &self,
+        event_id: u64,
+        event: &EventInput,
+        notify: bool,
+    ) -> Result<Event, Error> {
         let env: Envelope<Value> = self
             .client
             .http
@@ -162,55 +177,75 @@ pub struct EventsList<'a> {
 impl<'a> EventsList<'a> {
     /// Only events modified since `unix_seconds`.
     pub fn updated_since(self, unix_seconds: i64) -> Self {
-        EventsList { inner: self.inner.updated_since(unix_seconds) }
+        EventsList {
+            inner: self.inner.updated_since(unix_seconds),
+        }
     }
 
     /// Page size.
     pub fn per_page(self, n: u32) -> Self {
-        EventsList { inner: self.inner.per_page(n) }
+        EventsList {
+            inner: self.inner.per_page(n),
+        }
     }
 
     /// Timeslots starting per `cmp` (repeat for a range); only matching
     /// timeslots are returned on each event.
     pub fn timeslot_start(self, cmp: Compare) -> Self {
-        EventsList { inner: self.inner.param("timeslot_start", cmp.to_string()) }
+        EventsList {
+            inner: self.inner.param("timeslot_start", cmp.to_string()),
+        }
     }
 
     /// Timeslots ending per `cmp` (repeat for a range).
     pub fn timeslot_end(self, cmp: Compare) -> Self {
-        EventsList { inner: self.inner.param("timeslot_end", cmp.to_string()) }
+        EventsList {
+            inner: self.inner.param("timeslot_end", cmp.to_string()),
+        }
     }
 
     /// Only `PUBLIC` or only `PRIVATE` events (private needs a key with permission).
     pub fn visibility(self, visibility: Visibility) -> Self {
-        EventsList { inner: self.inner.param("visibility", visibility.as_str()) }
+        EventsList {
+            inner: self.inner.param("visibility", visibility.as_str()),
+        }
     }
 
     /// Only events of this type (repeat for several).
     pub fn event_type(self, event_type: EventType) -> Self {
-        EventsList { inner: self.inner.param("event_types", event_type.as_str()) }
+        EventsList {
+            inner: self.inner.param("event_types", event_type.as_str()),
+        }
     }
 
     /// Only events with this tag (repeat for several; search-backed, so
     /// results may be limited).
     pub fn tag_id(self, tag_id: u64) -> Self {
-        EventsList { inner: self.inner.param("tag_id", tag_id.to_string()) }
+        EventsList {
+            inner: self.inner.param("tag_id", tag_id.to_string()),
+        }
     }
 
     /// Only virtual (`true`) or in-person (`false`) events.
     pub fn is_virtual(self, is_virtual: bool) -> Self {
-        EventsList { inner: self.inner.param("is_virtual", is_virtual.to_string()) }
+        EventsList {
+            inner: self.inner.param("is_virtual", is_virtual.to_string()),
+        }
     }
 
     /// Adds any other documented parameter (`zipcode`, `max_dist`,
     /// `exclude_full`, `high_priority_only`, `event_campaign_id`, ...).
     pub fn param(self, key: &str, value: impl Into<String>) -> Self {
-        EventsList { inner: self.inner.param(key, value) }
+        EventsList {
+            inner: self.inner.param(key, value),
+        }
     }
 
     /// Sends without the key (the public view: no private events, `contact: null`).
     pub fn public(self) -> Self {
-        EventsList { inner: self.inner.public() }
+        EventsList {
+            inner: self.inner.public(),
+        }
     }
 
     /// The absolute URL of the first page.

@@ -143,7 +143,10 @@ impl<'a, T: DeserializeOwned + Send + 'a> ListRequest<'a, T> {
     }
 }
 
-fn decode_page<T: DeserializeOwned>(page: ListPage<Value>, entity: &str) -> Result<ListPage<T>, Error> {
+fn decode_page<T: DeserializeOwned>(
+    page: ListPage<Value>,
+    entity: &str,
+) -> Result<ListPage<T>, Error> {
     let items = page
         .items
         .into_iter()
@@ -185,7 +188,11 @@ impl MobilizeClient {
             let resp = rb.send().await?;
             let env: Envelope<Vec<Value>> = match resp.json("list page") {
                 Ok(env) => env,
-                Err(e @ Error::Decode { truncated: true, .. }) => {
+                Err(
+                    e @ Error::Decode {
+                        truncated: true, ..
+                    },
+                ) => {
                     attempt += 1;
                     if attempt > TRUNCATED_RETRIES {
                         return Err(e);
@@ -223,7 +230,11 @@ impl MobilizeClient {
     /// Walks pages from `url` along the `next` links until a page has no
     /// `next`, comes back empty, or links to a page already read (an error,
     /// so a bad link cannot loop forever).
-    pub fn raw_pages_from(&self, url: String, public: bool) -> BoxStream<'_, Result<ListPage<Value>, Error>> {
+    pub fn raw_pages_from(
+        &self,
+        url: String,
+        public: bool,
+    ) -> BoxStream<'_, Result<ListPage<Value>, Error>> {
         struct Walk {
             next: Option<String>,
             seen: HashSet<String>,
@@ -247,7 +258,9 @@ impl MobilizeClient {
                         system: SYSTEM.into(),
                         status: 200,
                         code: Some("PAGINATION_LOOP".into()),
-                        message: format!("the next page {next} was already read; stopping instead of looping"),
+                        message: format!(
+                            "the next page {next} was already read; stopping instead of looping"
+                        ),
                         fields: vec![],
                     });
                 }

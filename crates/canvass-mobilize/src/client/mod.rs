@@ -215,7 +215,10 @@ impl MobilizeClient {
 
 /// The `data` of a successful envelope, decoded; an `error` inside a 2xx
 /// answer is an [`Error::Api`].
-pub(crate) fn unwrap_data<T: DeserializeOwned>(env: Envelope<Value>, entity: &str) -> Result<T, Error> {
+pub(crate) fn unwrap_data<T: DeserializeOwned>(
+    env: Envelope<Value>,
+    entity: &str,
+) -> Result<T, Error> {
     if let Some(err) = env.error.as_ref().filter(|e| !e.is_null()) {
         let vendor = vendor_error(err);
         return Err(Error::Api {
@@ -259,7 +262,10 @@ pub fn decode_value<T: DeserializeOwned>(value: Value, entity: &str) -> Result<T
 /// ```
 pub fn parse_error_body(body: &[u8]) -> Option<VendorError> {
     let v: Value = serde_json::from_slice(body).ok()?;
-    let err = v.get("error").filter(|e| !e.is_null()).or_else(|| v.get("detail"))?;
+    let err = v
+        .get("error")
+        .filter(|e| !e.is_null())
+        .or_else(|| v.get("detail"))?;
     Some(vendor_error(err))
 }
 
@@ -274,10 +280,17 @@ fn vendor_error(err: &Value) -> VendorError {
     }
 }
 
-fn collect(v: &Value, path: &mut Vec<String>, messages: &mut Vec<String>, fields: &mut Vec<String>) {
+fn collect(
+    v: &Value,
+    path: &mut Vec<String>,
+    messages: &mut Vec<String>,
+    fields: &mut Vec<String>,
+) {
     let field = path
         .iter()
-        .filter(|p| p.parse::<u64>().is_err() && p.as_str() != "detail" && p.as_str() != "non_field_errors")
+        .filter(|p| {
+            p.parse::<u64>().is_err() && p.as_str() != "detail" && p.as_str() != "non_field_errors"
+        })
         .cloned()
         .collect::<Vec<_>>()
         .join(".");

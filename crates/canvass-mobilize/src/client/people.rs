@@ -20,6 +20,10 @@ impl<'a> PeopleHandler<'a> {
     /// # Ok(()) }
     /// ```
     pub fn list(&self) -> ListRequest<'a, Person> {
-        ListRequest::new(self.client, format!("organizations/{}/people", self.org), "person")
+        ListRequest::new(
+            self.client,
+            format!("organizations/{}/people", self.org),
+            "person",
+        )
     }
 }

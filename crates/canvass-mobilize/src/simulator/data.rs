@@ -101,8 +101,16 @@ pub(crate) const TAGS: &[(u64, &str)] = &[
 ];
 
 const EVENT_TYPES: &[&str] = &[
-    "CANVASS", "PHONE_BANK", "TEXT_BANK", "MEETING", "TRAINING", "VOTER_REG", "RALLY",
-    "COMMUNITY_CANVASS", "VOTER_PROTECTION_HOTLINE", "OTHER",
+    "CANVASS",
+    "PHONE_BANK",
+    "TEXT_BANK",
+    "MEETING",
+    "TRAINING",
+    "VOTER_REG",
+    "RALLY",
+    "COMMUNITY_CANVASS",
+    "VOTER_PROTECTION_HOTLINE",
+    "OTHER",
 ];
 
 pub(crate) struct State {
@@ -182,7 +190,9 @@ impl State {
             let mut timeslots = Vec::new();
             for s in 0..slots {
                 let start = day + s as i64 * 86_400 + 17 * 3600;
-                let open_ended = options.open_ended_every > 0 && i % options.open_ended_every == 1 && s == slots - 1;
+                let open_ended = options.open_ended_every > 0
+                    && i % options.open_ended_every == 1
+                    && s == slots - 1;
                 timeslots.push(SimTimeslot {
                     id: st.next_timeslot,
                     start,
@@ -247,7 +257,13 @@ impl State {
             );
         }
         // The last few events are deleted (in the past).
-        let doomed: Vec<u64> = st.events.keys().rev().take(options.deleted_events).copied().collect();
+        let doomed: Vec<u64> = st
+            .events
+            .keys()
+            .rev()
+            .take(options.deleted_events)
+            .copied()
+            .collect();
         for (k, id) in doomed.into_iter().enumerate() {
             st.events.remove(&id);
             st.deleted.insert(id, SEED_BASE + 500_000 + k as i64);
@@ -267,11 +283,17 @@ impl State {
             return;
         }
         let mut taken: HashSet<(u64, u64)> = HashSet::new();
-        let mut lcg: u64 = self.options.seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let mut lcg: u64 = self
+            .options
+            .seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
         let mut k = 0usize;
         let capacity = people.len() * slots.len();
         while k < self.options.attendances && taken.len() < capacity {
-            lcg = lcg.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            lcg = lcg
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             let person = people[(lcg >> 33) as usize % people.len()];
             let (event, timeslot, start) = slots[(lcg >> 13) as usize % slots.len()];
             if !taken.insert((person, timeslot)) {
@@ -364,7 +386,13 @@ impl State {
         v
     }
 
-    pub fn event_json(&self, e: &SimEvent, authenticated: bool, slots: Option<&[u64]>, now: i64) -> Value {
+    pub fn event_json(
+        &self,
+        e: &SimEvent,
+        authenticated: bool,
+        slots: Option<&[u64]>,
+        now: i64,
+    ) -> Value {
         let timeslots: Vec<Value> = e
             .timeslots
             .iter()
@@ -408,7 +436,10 @@ impl State {
     }
 
     pub fn attendance_json(&self, a: &SimAttendance, now: i64) -> Value {
-        let person = self.people.get(&a.person).map_or(Value::Null, |p| self.person_json(p));
+        let person = self
+            .people
+            .get(&a.person)
+            .map_or(Value::Null, |p| self.person_json(p));
         let event = self.events.get(&a.event);
         let event_json = event.map_or(Value::Null, |e| self.event_json(e, true, None, now));
         let timeslot = event
@@ -446,7 +477,12 @@ impl State {
 
     pub fn attendance_id(&self, a: &SimAttendance) -> String {
         if a.omit_id {
-            derived_attendance_id(Some(&a.person.to_string()), Some(a.event), Some(a.timeslot), None)
+            derived_attendance_id(
+                Some(&a.person.to_string()),
+                Some(a.event),
+                Some(a.timeslot),
+                None,
+            )
         } else {
             a.id.to_string()
         }

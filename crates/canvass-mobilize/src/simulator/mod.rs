@@ -30,15 +30,15 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use canvass_core::http::{RateLimit, RetryPolicy};
-use canvass_testkit::sim::{AuthRule, RequestExt, Sim, SimControl, SimRateLimit};
 use canvass_testkit::Reply;
+use canvass_testkit::sim::{AuthRule, RequestExt, Sim, SimControl, SimRateLimit};
 use serde_json::json;
 use url::Url;
 
 pub use data::WriteCounts;
 use data::{State, unix_now};
 
-use crate::client::{MobilizeClientBuilder, MobilizeClient};
+use crate::client::{MobilizeClient, MobilizeClientBuilder};
 use crate::connector::{ConnectorOptions, MobilizeConnector};
 
 /// What the simulator holds and how it behaves.
@@ -128,7 +128,9 @@ pub struct MobilizeSim {
 
 impl std::fmt::Debug for MobilizeSim {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MobilizeSim").field("uri", &self.sim.uri()).finish()
+        f.debug_struct("MobilizeSim")
+            .field("uri", &self.sim.uri())
+            .finish()
     }
 }
 
@@ -155,7 +157,9 @@ impl MobilizeSim {
         let state = Arc::new(Mutex::new(State::seed(options.clone())));
         let key = format!("Bearer {}", options.api_key);
         sim.control().set_auth(AuthRule {
-            check: Box::new(move |req| req.header_str("authorization").as_deref() == Some(key.as_str())),
+            check: Box::new(move |req| {
+                req.header_str("authorization").as_deref() == Some(key.as_str())
+            }),
             reject: Box::new(|req| {
                 let detail = if req.header_str("authorization").is_some() {
                     "Invalid token."
@@ -167,7 +171,11 @@ impl MobilizeSim {
         });
         sim.control().set_rate_limit(options.rate_limit);
         routes::mount(&sim, state.clone(), options.clone()).await;
-        MobilizeSim { sim, state, options }
+        MobilizeSim {
+            sim,
+            state,
+            options,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -207,7 +215,12 @@ impl MobilizeSim {
     ///
     /// # Panics
     /// Never in practice: the simulator's URL is always valid.
-    pub fn connector(&self, key: Option<&str>, rate_limit: RateLimit, per_page: Option<u32>) -> MobilizeConnector {
+    pub fn connector(
+        &self,
+        key: Option<&str>,
+        rate_limit: RateLimit,
+        per_page: Option<u32>,
+    ) -> MobilizeConnector {
         #[allow(clippy::expect_used)]
         let client = MobilizeClient::builder()
             .base_url(self.base_url())
@@ -268,14 +281,21 @@ impl MobilizeSim {
     /// simulator omits the id).
     pub fn attendance_ids(&self) -> BTreeSet<String> {
         let st = self.lock();
-        st.attendances.values().map(|a| st.attendance_id(a)).collect()
+        st.attendances
+            .values()
+            .map(|a| st.attendance_id(a))
+            .collect()
     }
 
     /// Attendances of one event, per timeslot id, not counting cancelled ones.
     pub fn signups_per_timeslot(&self, event_id: u64) -> std::collections::BTreeMap<u64, usize> {
         let st = self.lock();
         let mut out = std::collections::BTreeMap::new();
-        for a in st.attendances.values().filter(|a| a.event == event_id && a.status != "CANCELLED") {
+        for a in st
+            .attendances
+            .values()
+            .filter(|a| a.event == event_id && a.status != "CANCELLED")
+        {
             *out.entry(a.timeslot).or_default() += 1;
         }
         out
@@ -305,7 +325,11 @@ impl MobilizeSim {
         let mut changed = Vec::new();
         for id in ids.iter().step_by(step).take(n) {
             if let Some(a) = st.attendances.get_mut(id) {
-                a.status = if a.status == "CONFIRMED" { "REGISTERED" } else { "CONFIRMED" };
+                a.status = if a.status == "CONFIRMED" {
+                    "REGISTERED"
+                } else {
+                    "CONFIRMED"
+                };
                 a.modified = now;
             }
             if let Some(a) = st.attendances.get(id) {
@@ -347,6 +371,11 @@ impl MobilizeSim {
             .events
             .values()
             .filter(|e| e.visibility == "PUBLIC")
-            .find_map(|e| e.timeslots.iter().find(|t| t.start > now).map(|t| (e.id, t.id)))
+            .find_map(|e| {
+                e.timeslots
+                    .iter()
+                    .find(|t| t.start > now)
+                    .map(|t| (e.id, t.id))
+            })
     }
 }

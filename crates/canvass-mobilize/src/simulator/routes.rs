@@ -30,7 +30,12 @@ fn forbidden(detail: &str) -> Reply {
 }
 
 fn segments(req: &Request) -> Vec<String> {
-    req.url.path().split('/').filter(|s| !s.is_empty()).map(str::to_string).collect()
+    req.url
+        .path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Checks the organization in `/v1/organizations/:org/...`.
@@ -72,14 +77,18 @@ fn comparisons(req: &Request, name: &str, now: i64) -> Result<Vec<(String, i64)>
     req.query_all(name)
         .into_iter()
         .map(|v| {
-            let (op, at) = v.split_once('_').ok_or_else(|| param_error(name, "Expected op_value, e.g. gte_1514764800."))?;
+            let (op, at) = v
+                .split_once('_')
+                .ok_or_else(|| param_error(name, "Expected op_value, e.g. gte_1514764800."))?;
             if !matches!(op, "gte" | "gt" | "lte" | "lt") {
                 return Err(param_error(name, "Unknown comparison operator."));
             }
             let at = if at == "now" {
                 now
             } else {
-                at.parse().map_err(|_| param_error(name, "A valid Unix timestamp or `now` is required."))?
+                at.parse().map_err(|_| {
+                    param_error(name, "A valid Unix timestamp or `now` is required.")
+                })?
             };
             Ok((op.to_string(), at))
         })
@@ -100,7 +109,13 @@ fn holds(cmps: &[(String, i64)], value: Option<i64>) -> bool {
 
 /// One page of `ids` (sorted ascending) per `per_page` and `cursor` (or
 /// `page`), in the envelope, with `next` carrying the cursor.
-fn paged(req: &Request, base: &str, max_per_page: u32, ids: &[u64], render: impl Fn(u64) -> Value) -> Reply {
+fn paged(
+    req: &Request,
+    base: &str,
+    max_per_page: u32,
+    ids: &[u64],
+    render: impl Fn(u64) -> Value,
+) -> Reply {
     let per_page = match req.query("per_page") {
         None => 25,
         Some(p) => match p.parse::<u32>() {
@@ -110,7 +125,10 @@ fn paged(req: &Request, base: &str, max_per_page: u32, ids: &[u64], render: impl
     } as usize;
     let start = match (req.query("cursor"), req.query("page")) {
         (Some(c), _) => {
-            let Some(after) = c.strip_prefix('c').and_then(|h| u64::from_str_radix(h, 16).ok()) else {
+            let Some(after) = c
+                .strip_prefix('c')
+                .and_then(|h| u64::from_str_radix(h, 16).ok())
+            else {
                 return param_error("cursor", "Invalid cursor");
             };
             ids.partition_point(|id| *id <= after)
@@ -140,7 +158,8 @@ fn paged(req: &Request, base: &str, max_per_page: u32, ids: &[u64], render: impl
         Some(url.to_string())
     };
     let next = if slice.len() > per_page {
-        page.last().and_then(|last| link(Some(format!("c{last:x}"))))
+        page.last()
+            .and_then(|last| link(Some(format!("c{last:x}"))))
     } else {
         None
     };
@@ -157,23 +176,44 @@ fn field_errors(errors: &serde_json::Map<String, Value>) -> Option<Reply> {
 }
 
 /// Validates an event write body; the timeslots it asks for.
-fn event_from_body(body: &Value, id: u64, existing: Option<&SimEvent>, next_slot: &mut u64) -> Result<SimEvent, Reply> {
+fn event_from_body(
+    body: &Value,
+    id: u64,
+    existing: Option<&SimEvent>,
+    next_slot: &mut u64,
+) -> Result<SimEvent, Reply> {
     let mut errors = serde_json::Map::new();
     let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
-    for k in ["title", "description", "timezone", "event_type", "visibility"] {
+    for k in [
+        "title",
+        "description",
+        "timezone",
+        "event_type",
+        "visibility",
+    ] {
         if text(k).is_none_or(|s| s.trim().is_empty()) {
             errors.insert(k.into(), json!(["This field is required."]));
         }
     }
     if text("event_type").as_deref() == Some("ADVOCACY_CALL") {
-        errors.insert("event_type".into(), json!(["ADVOCACY_CALL events cannot be created through the API."]));
+        errors.insert(
+            "event_type".into(),
+            json!(["ADVOCACY_CALL events cannot be created through the API."]),
+        );
     }
     if body.get("contact").is_none_or(Value::is_null) {
         errors.insert("contact".into(), json!(["This field is required."]));
     }
     let location = body.get("location").cloned().unwrap_or(Value::Null);
-    if location.get("postal_code").and_then(Value::as_str).is_none_or(|z| z.trim().is_empty()) {
-        errors.insert("location".into(), json!({"postal_code": ["This field is required."]}));
+    if location
+        .get("postal_code")
+        .and_then(Value::as_str)
+        .is_none_or(|z| z.trim().is_empty())
+    {
+        errors.insert(
+            "location".into(),
+            json!({"postal_code": ["This field is required."]}),
+        );
     }
     let mut timeslots = Vec::new();
     match body.get("timeslots").and_then(Value::as_array) {
@@ -183,15 +223,19 @@ fn event_from_body(body: &Value, id: u64, existing: Option<&SimEvent>, next_slot
                 let end = s.get("end_date").and_then(Value::as_i64);
                 match (start, end) {
                     (Some(start), Some(end)) if end > start => {
-                        let keep = s
-                            .get("id")
-                            .and_then(Value::as_u64)
-                            .filter(|id| existing.is_some_and(|e| e.timeslots.iter().any(|t| t.id == *id)));
+                        let keep = s.get("id").and_then(Value::as_u64).filter(|id| {
+                            existing.is_some_and(|e| e.timeslots.iter().any(|t| t.id == *id))
+                        });
                         let id = keep.unwrap_or_else(|| {
                             *next_slot += 1;
                             *next_slot - 1
                         });
-                        timeslots.push(SimTimeslot { id, start, end: Some(end), max_attendees: None });
+                        timeslots.push(SimTimeslot {
+                            id,
+                            start,
+                            end: Some(end),
+                            max_attendees: None,
+                        });
                     }
                     _ => {
                         errors.insert("timeslots".into(), json!({ i.to_string(): ["start_date and end_date must be Unix timestamps, end after start."] }));
@@ -233,10 +277,20 @@ fn signup(st: &mut State, event_id: u64, body: &Value) -> Reply {
     let now = unix_now();
     let mut errors = serde_json::Map::new();
     let Some(event) = st.events.get(&event_id).cloned() else {
-        return Reply::json(400, &envelope_error(json!({"event_id": ["Invalid event."]})));
+        return Reply::json(
+            400,
+            &envelope_error(json!({"event_id": ["Invalid event."]})),
+        );
     };
     let person = body.get("person").cloned().unwrap_or(Value::Null);
-    let field = |k: &str| person.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let field = |k: &str| {
+        person
+            .get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let mut person_errors = serde_json::Map::new();
     for k in ["given_name", "family_name", "email_address", "postal_code"] {
         if field(k).is_none() {
@@ -303,7 +357,12 @@ fn signup(st: &mut State, event_id: u64, body: &Value) -> Reply {
                     email,
                     phone: field("phone_number"),
                     zip: field("postal_code").unwrap_or_default(),
-                    sms: if body.get("sms_opt_in_status").and_then(Value::as_str) == Some("OPT_IN") { "OPT_IN" } else { "UNSPECIFIED" },
+                    sms: if body.get("sms_opt_in_status").and_then(Value::as_str) == Some("OPT_IN")
+                    {
+                        "OPT_IN"
+                    } else {
+                        "UNSPECIFIED"
+                    },
                     blocked: None,
                 },
             );
@@ -388,120 +447,158 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
     // GET /organizations/:org/promoted_organizations (key).
     {
         let (state, options, base) = (state.clone(), options.clone(), base.clone());
-        sim.route(Route::get(r"^/v1/organizations/[^/]+/promoted_organizations/?$"), move |req| {
-            if let Err(r) = org_of(req, &options) {
-                return r;
-            }
-            let st = lock(&state);
-            paged(req, &base, options.max_per_page, &[options.promoted_organization_id], |id| st.org_json(id))
-        })
+        sim.route(
+            Route::get(r"^/v1/organizations/[^/]+/promoted_organizations/?$"),
+            move |req| {
+                if let Err(r) = org_of(req, &options) {
+                    return r;
+                }
+                let st = lock(&state);
+                paged(
+                    req,
+                    &base,
+                    options.max_per_page,
+                    &[options.promoted_organization_id],
+                    |id| st.org_json(id),
+                )
+            },
+        )
         .await;
     }
 
     // GET /organizations/:org/events (key optional).
     {
         let (state, options, base) = (state.clone(), options.clone(), base.clone());
-        sim.route(Route::get(r"^/v1/organizations/[^/]+/events/?$").public(), move |req| {
-            let authed = match member(req, &options) {
-                Ok(m) => m,
-                Err(r) => return r,
-            };
-            if let Err(r) = org_of(req, &options) {
-                return r;
-            }
-            let now = unix_now();
-            let (since, starts, ends) = match (since(req), comparisons(req, "timeslot_start", now), comparisons(req, "timeslot_end", now)) {
-                (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-                (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r,
-            };
-            let visibility = req.query("visibility").unwrap_or_else(|| "PUBLIC".into());
-            if visibility != "PUBLIC" && visibility != "PRIVATE" {
-                return param_error("visibility", "Must be PUBLIC or PRIVATE.");
-            }
-            let types = req.query_all("event_types");
-            let tag_ids: Vec<u64> = req.query_all("tag_id").iter().filter_map(|t| t.parse().ok()).collect();
-            let is_virtual = req.query("is_virtual").map(|v| v == "true");
-            let zipcode = req.query("zipcode");
-            let exclude_full = req.query("exclude_full").is_some_and(|v| v == "true");
-            let st = lock(&state);
-            let mut slots_of: std::collections::HashMap<u64, Vec<u64>> = std::collections::HashMap::new();
-            let ids: Vec<u64> = st
-                .events
-                .values()
-                .filter(|e| e.visibility == visibility)
-                // Without a key, private events are never returned ("no events").
-                .filter(|e| authed || e.visibility == "PUBLIC")
-                .filter(|e| since.is_none_or(|s| e.modified >= s))
-                .filter(|e| types.is_empty() || types.contains(&e.event_type))
-                .filter(|e| tag_ids.is_empty() || e.tags.iter().any(|t| tag_ids.contains(t)))
-                .filter(|e| is_virtual.is_none_or(|v| v == e.location.is_none()))
-                .filter(|e| {
-                    zipcode.as_ref().is_none_or(|z| {
-                        e.location.as_ref().and_then(|l| l.get("postal_code")).and_then(Value::as_str) == Some(z.as_str())
-                    })
-                })
-                .filter_map(|e| {
-                    if starts.is_empty() && ends.is_empty() && !exclude_full {
-                        return Some(e.id);
-                    }
-                    let kept: Vec<u64> = e
-                        .timeslots
-                        .iter()
-                        .filter(|t| holds(&starts, Some(t.start)) && (ends.is_empty() || holds(&ends, t.end)))
-                        .filter(|t| !exclude_full || t.max_attendees.is_none())
-                        .map(|t| t.id)
-                        .collect();
-                    if kept.is_empty() {
-                        return None;
-                    }
-                    slots_of.insert(e.id, kept);
-                    Some(e.id)
-                })
-                .collect();
-            let mut reply = paged(req, &base, options.max_per_page, &ids, |id| {
-                st.events
-                    .get(&id)
-                    .map_or(Value::Null, |e| st.event_json(e, authed, slots_of.get(&id).map(Vec::as_slice), now))
-            });
-            // Search-backed queries say how far results go.
-            if zipcode.is_some() || exclude_full || !tag_ids.is_empty() {
-                if let Ok(mut v) = serde_json::from_slice::<Value>(&reply.body) {
-                    v["results_limited_to"] = json!(1000);
-                    reply = Reply::json(200, &v);
+        sim.route(
+            Route::get(r"^/v1/organizations/[^/]+/events/?$").public(),
+            move |req| {
+                let authed = match member(req, &options) {
+                    Ok(m) => m,
+                    Err(r) => return r,
+                };
+                if let Err(r) = org_of(req, &options) {
+                    return r;
                 }
-            }
-            reply
-        })
+                let now = unix_now();
+                let (since, starts, ends) = match (
+                    since(req),
+                    comparisons(req, "timeslot_start", now),
+                    comparisons(req, "timeslot_end", now),
+                ) {
+                    (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+                    (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r,
+                };
+                let visibility = req.query("visibility").unwrap_or_else(|| "PUBLIC".into());
+                if visibility != "PUBLIC" && visibility != "PRIVATE" {
+                    return param_error("visibility", "Must be PUBLIC or PRIVATE.");
+                }
+                let types = req.query_all("event_types");
+                let tag_ids: Vec<u64> = req
+                    .query_all("tag_id")
+                    .iter()
+                    .filter_map(|t| t.parse().ok())
+                    .collect();
+                let is_virtual = req.query("is_virtual").map(|v| v == "true");
+                let zipcode = req.query("zipcode");
+                let exclude_full = req.query("exclude_full").is_some_and(|v| v == "true");
+                let st = lock(&state);
+                let mut slots_of: std::collections::HashMap<u64, Vec<u64>> =
+                    std::collections::HashMap::new();
+                let ids: Vec<u64> = st
+                    .events
+                    .values()
+                    .filter(|e| e.visibility == visibility)
+                    // Without a key, private events are never returned ("no events").
+                    .filter(|e| authed || e.visibility == "PUBLIC")
+                    .filter(|e| since.is_none_or(|s| e.modified >= s))
+                    .filter(|e| types.is_empty() || types.contains(&e.event_type))
+                    .filter(|e| tag_ids.is_empty() || e.tags.iter().any(|t| tag_ids.contains(t)))
+                    .filter(|e| is_virtual.is_none_or(|v| v == e.location.is_none()))
+                    .filter(|e| {
+                        zipcode.as_ref().is_none_or(|z| {
+                            e.location
+                                .as_ref()
+                                .and_then(|l| l.get("postal_code"))
+                                .and_then(Value::as_str)
+                                == Some(z.as_str())
+                        })
+                    })
+                    .filter_map(|e| {
+                        if starts.is_empty() && ends.is_empty() && !exclude_full {
+                            return Some(e.id);
+                        }
+                        let kept: Vec<u64> = e
+                            .timeslots
+                            .iter()
+                            .filter(|t| {
+                                holds(&starts, Some(t.start))
+                                    && (ends.is_empty() || holds(&ends, t.end))
+                            })
+                            .filter(|t| !exclude_full || t.max_attendees.is_none())
+                            .map(|t| t.id)
+                            .collect();
+                        if kept.is_empty() {
+                            return None;
+                        }
+                        slots_of.insert(e.id, kept);
+                        Some(e.id)
+                    })
+                    .collect();
+                let mut reply = paged(req, &base, options.max_per_page, &ids, |id| {
+                    st.events.get(&id).map_or(Value::Null, |e| {
+                        st.event_json(e, authed, slots_of.get(&id).map(Vec::as_slice), now)
+                    })
+                });
+                // Search-backed queries say how far results go.
+                if zipcode.is_some() || exclude_full || !tag_ids.is_empty() {
+                    if let Ok(mut v) = serde_json::from_slice::<Value>(&reply.body) {
+                        v["results_limited_to"] = json!(1000);
+                        reply = Reply::json(200, &v);
+                    }
+                }
+                reply
+            },
+        )
         .await;
     }
 
     // GET /organizations/:org/events/deleted (key optional).
     {
         let (state, options, base) = (state.clone(), options.clone(), base.clone());
-        sim.route(Route::get(r"^/v1/organizations/[^/]+/events/deleted/?$").public(), move |req| {
-            if let Err(r) = member(req, &options).and_then(|_| org_of(req, &options)) {
-                return r;
-            }
-            let since = match since(req) {
-                Ok(s) => s,
-                Err(r) => return r,
-            };
-            let st = lock(&state);
-            let ids: Vec<u64> = st
-                .deleted
-                .iter()
-                .filter(|(_, at)| since.is_none_or(|s| **at >= s))
-                .map(|(id, _)| *id)
-                .collect();
-            paged(req, &base, options.max_per_page, &ids, |id| {
-                json!({"id": id, "deleted_date": st.deleted.get(&id)})
-            })
-        })
+        sim.route(
+            Route::get(r"^/v1/organizations/[^/]+/events/deleted/?$").public(),
+            move |req| {
+                if let Err(r) = member(req, &options).and_then(|_| org_of(req, &options)) {
+                    return r;
+                }
+                let since = match since(req) {
+                    Ok(s) => s,
+                    Err(r) => return r,
+                };
+                let st = lock(&state);
+                let ids: Vec<u64> = st
+                    .deleted
+                    .iter()
+                    .filter(|(_, at)| since.is_none_or(|s| **at >= s))
+                    .map(|(id, _)| *id)
+                    .collect();
+                paged(
+                    req,
+                    &base,
+                    options.max_per_page,
+                    &ids,
+                    |id| json!({"id": id, "deleted_date": st.deleted.get(&id)}),
+                )
+            },
+        )
         .await;
     }
 
     // GET /organizations/:org/events/:id and GET /events/:id (key optional).
-    for (pattern, org_scoped) in [(r"^/v1/organizations/[^/]+/events/\d+/?$", true), (r"^/v1/events/\d+/?$", false)] {
+    for (pattern, org_scoped) in [
+        (r"^/v1/organizations/[^/]+/events/\d+/?$", true),
+        (r"^/v1/events/\d+/?$", false),
+    ] {
         let (state, options) = (state.clone(), options.clone());
         sim.route(Route::get(pattern).public(), move |req| {
             let authed = match member(req, &options) {
@@ -517,9 +614,10 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
             match st.events.get(&id) {
                 // The public endpoint 404s for private events; so does the
                 // organization endpoint without a key.
-                Some(e) if e.visibility == "PUBLIC" || (org_scoped && authed) => {
-                    Reply::json(200, &json!({"data": st.event_json(e, authed, None, unix_now()), "error": null}))
-                }
+                Some(e) if e.visibility == "PUBLIC" || (org_scoped && authed) => Reply::json(
+                    200,
+                    &json!({"data": st.event_json(e, authed, None, unix_now()), "error": null}),
+                ),
                 _ => not_found(),
             }
         })
@@ -579,44 +677,55 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
     }
     {
         let (state, options) = (state.clone(), options.clone());
-        sim.route(Route::delete(r"^/v1/organizations/[^/]+/events/\d+/?$"), move |req| {
-            if let Err(r) = org_of(req, &options) {
-                return r;
-            }
-            let id: u64 = segments(req).last().and_then(|s| s.parse().ok()).unwrap_or_default();
-            let mut st = lock(&state);
-            if st.events.remove(&id).is_none() {
-                return not_found();
-            }
-            st.deleted.insert(id, unix_now());
-            st.writes.events_deleted += 1;
-            Reply::json(200, &json!({"data": null, "error": null}))
-        })
+        sim.route(
+            Route::delete(r"^/v1/organizations/[^/]+/events/\d+/?$"),
+            move |req| {
+                if let Err(r) = org_of(req, &options) {
+                    return r;
+                }
+                let id: u64 = segments(req)
+                    .last()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_default();
+                let mut st = lock(&state);
+                if st.events.remove(&id).is_none() {
+                    return not_found();
+                }
+                st.deleted.insert(id, unix_now());
+                st.writes.events_deleted += 1;
+                Reply::json(200, &json!({"data": null, "error": null}))
+            },
+        )
         .await;
     }
 
     // GET /organizations/:org/people (key).
     {
         let (state, options, base) = (state.clone(), options.clone(), base.clone());
-        sim.route(Route::get(r"^/v1/organizations/[^/]+/people/?$"), move |req| {
-            if let Err(r) = org_of(req, &options) {
-                return r;
-            }
-            let since = match since(req) {
-                Ok(s) => s,
-                Err(r) => return r,
-            };
-            let st = lock(&state);
-            let ids: Vec<u64> = st
-                .people
-                .values()
-                .filter(|p| since.is_none_or(|s| p.modified >= s))
-                .map(|p| p.id)
-                .collect();
-            paged(req, &base, options.max_per_page, &ids, |id| {
-                st.people.get(&id).map_or(Value::Null, |p| st.person_json(p))
-            })
-        })
+        sim.route(
+            Route::get(r"^/v1/organizations/[^/]+/people/?$"),
+            move |req| {
+                if let Err(r) = org_of(req, &options) {
+                    return r;
+                }
+                let since = match since(req) {
+                    Ok(s) => s,
+                    Err(r) => return r,
+                };
+                let st = lock(&state);
+                let ids: Vec<u64> = st
+                    .people
+                    .values()
+                    .filter(|p| since.is_none_or(|s| p.modified >= s))
+                    .map(|p| p.id)
+                    .collect();
+                paged(req, &base, options.max_per_page, &ids, |id| {
+                    st.people
+                        .get(&id)
+                        .map_or(Value::Null, |p| st.person_json(p))
+                })
+            },
+        )
         .await;
     }
 
@@ -634,7 +743,12 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
                 Ok(s) => s,
                 Err(r) => return r,
             };
-            let event: Option<u64> = per_event.then(|| segments(req).get(4).and_then(|s| s.parse().ok()).unwrap_or_default());
+            let event: Option<u64> = per_event.then(|| {
+                segments(req)
+                    .get(4)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_default()
+            });
             let st = lock(&state);
             if let Some(e) = event
                 && !st.events.contains_key(&e)
@@ -650,7 +764,9 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
                 .map(|a| a.id)
                 .collect();
             paged(req, &base, options.max_per_page, &ids, |id| {
-                st.attendances.get(&id).map_or(Value::Null, |a| st.attendance_json(a, now))
+                st.attendances
+                    .get(&id)
+                    .map_or(Value::Null, |a| st.attendance_json(a, now))
             })
         })
         .await;
@@ -659,14 +775,20 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
     // POST /organizations/:org/events/:id/attendances (key).
     {
         let (state, options) = (state.clone(), options.clone());
-        sim.route(Route::post(r"^/v1/organizations/[^/]+/events/\d+/attendances/?$"), move |req| {
-            if let Err(r) = org_of(req, &options) {
-                return r;
-            }
-            let event: u64 = segments(req).get(4).and_then(|s| s.parse().ok()).unwrap_or_default();
-            let mut st = lock(&state);
-            signup(&mut st, event, &req.json_body())
-        })
+        sim.route(
+            Route::post(r"^/v1/organizations/[^/]+/events/\d+/attendances/?$"),
+            move |req| {
+                if let Err(r) = org_of(req, &options) {
+                    return r;
+                }
+                let event: u64 = segments(req)
+                    .get(4)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_default();
+                let mut st = lock(&state);
+                signup(&mut st, event, &req.json_body())
+            },
+        )
         .await;
     }
 }
