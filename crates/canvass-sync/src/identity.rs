@@ -11,7 +11,9 @@
 //!   with more than [`IdentityConfig::max_names_per_email`] different first
 //!   names (`test@test.com`, a couple's shared address), links nothing.
 //!   Name-based keys carry the first name, so a family landline shared by
-//!   two different first names never merges them.
+//!   two different first names never merges them. A name-based key never
+//!   joins two clusters with different dates of birth (a parent and child
+//!   of one name sharing the family landline).
 //! - **Explainable.** Every linked record remembers the key (rule and value)
 //!   and the record it shares it with, strongest rule first.
 //! - **Deterministic and stable.** A new cluster's id is derived from its
@@ -107,6 +109,9 @@ pub struct Resolution {
     pub canonical_count: usize,
     /// Keys shared by several records that the guards refused to link by.
     pub shared_keys_ignored: usize,
+    /// Links by a name-based key refused because the two sides have
+    /// different dates of birth.
+    pub birth_date_conflicts: usize,
     /// Records whose canonical id differs from the previous one given.
     pub reassigned: usize,
 }
@@ -160,6 +165,8 @@ pub struct PersonKeys {
     pub folded_given: Option<String>,
     /// Its match keys.
     pub keys: Vec<MatchKey>,
+    /// Its date of birth, for refusing links between people born on different days.
+    pub birth_date: Option<chrono::NaiveDate>,
 }
 
 impl PersonKeys {
@@ -169,6 +176,7 @@ impl PersonKeys {
             source: person.source.clone(),
             folded_given: person.given_name.as_deref().map(fold_name).filter(|n| !n.is_empty()),
             keys: match_keys(person),
+            birth_date: person.birth_date,
         }
     }
 }
@@ -178,6 +186,8 @@ impl PersonKeys {
 pub struct Resolver {
     config: IdentityConfig,
     refs: Vec<SourceRef>,
+    /// Date of birth per record, as days since 0001-01-01 plus one (0: unknown).
+    dobs: Vec<u32>,
     entries: Vec<Entry>,
     arena: String,
 }
@@ -188,6 +198,7 @@ impl Resolver {
         Resolver {
             config,
             refs: Vec::new(),
+            dobs: Vec::new(),
             entries: Vec::new(),
             arena: String::new(),
         }
@@ -249,6 +260,9 @@ impl Resolver {
                 rule,
             });
         }
+        use chrono::Datelike;
+        self.dobs
+            .push(keys.birth_date.map_or(0, |d| (d.num_days_from_ce().max(0) as u32).saturating_add(1)));
         self.refs.push(keys.source);
     }
 
@@ -257,7 +271,8 @@ impl Resolver {
     /// canonical ids they had before; clusters keep those ids where they can.
     pub fn resolve(mut self, previous: &HashMap<SourceRef, String>) -> Resolution {
         let n = self.refs.len();
-        let mut uf = UnionFind::new(n);
+        let mut uf = UnionFind::new(std::mem::take(&mut self.dobs));
+        let mut birth_date_conflicts = 0;
         let mut via: Vec<Option<(u32, u32)>> = vec![None; n]; // (other record, entry index)
         self.entries
             .sort_unstable_by_key(|e| (e.rule, e.hash, e.record));
@@ -288,15 +303,24 @@ impl Resolver {
                 if shared {
                     shared_keys_ignored += 1;
                 } else {
+                    // Email is the strongest evidence; every other key carries
+                    // only names, so two people born on different days who
+                    // share one (a parent and child of the same name on the
+                    // family landline) stay apart.
+                    let check_birth = head.rule != 0;
                     let first = members[0];
                     for &m in &members[1..] {
-                        uf.union(first, m);
-                        if via[m as usize].is_none() {
-                            via[m as usize] = Some((first, i as u32));
+                        match uf.union(first, m, check_birth) {
+                            Joined::Refused => birth_date_conflicts += 1,
+                            Joined::Merged | Joined::Already => {
+                                if via[m as usize].is_none() {
+                                    via[m as usize] = Some((first, i as u32));
+                                }
+                                if via[first as usize].is_none() {
+                                    via[first as usize] = Some((m, i as u32));
+                                }
+                            }
                         }
-                    }
-                    if via[first as usize].is_none() {
-                        via[first as usize] = Some((members[1], i as u32));
                     }
                 }
             }
@@ -392,17 +416,22 @@ impl Resolver {
                         with: refs[other as usize].clone(),
                     }
                 });
-                Assignment {
-                    source: std::mem::take(&mut refs[r]),
-                    canonical_id,
-                    link,
-                }
+                (canonical_id, link)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .enumerate()
+            .map(|(r, (canonical_id, link))| Assignment {
+                source: std::mem::take(&mut refs[r]),
+                canonical_id,
+                link,
             })
             .collect();
         Resolution {
             assignments,
             canonical_count: clusters.len(),
             shared_keys_ignored,
+            birth_date_conflicts,
             reassigned,
         }
     }
@@ -415,17 +444,28 @@ pub fn canonical_id_for(source: &SourceRef) -> String {
     format!("cp-{}", &hex[..16])
 }
 
-/// Union-find with path halving and union by size.
+/// What a union did.
+enum Joined {
+    Merged,
+    Already,
+    Refused,
+}
+
+/// Union-find with path halving and union by size; each root knows its
+/// cluster's date of birth (0: unknown).
 struct UnionFind {
     parent: Vec<u32>,
     size: Vec<u32>,
+    dob: Vec<u32>,
 }
 
 impl UnionFind {
-    fn new(n: usize) -> UnionFind {
+    fn new(dob: Vec<u32>) -> UnionFind {
+        let n = dob.len();
         UnionFind {
             parent: (0..n as u32).collect(),
             size: vec![1; n],
+            dob,
         }
     }
 
@@ -438,14 +478,20 @@ impl UnionFind {
         x
     }
 
-    fn union(&mut self, a: u32, b: u32) {
+    fn union(&mut self, a: u32, b: u32, check_birth: bool) -> Joined {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
-            return;
+            return Joined::Already;
+        }
+        let (da, db) = (self.dob[ra as usize], self.dob[rb as usize]);
+        if check_birth && da != 0 && db != 0 && da != db {
+            return Joined::Refused;
         }
         let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] { (ra, rb) } else { (rb, ra) };
         self.parent[small as usize] = big;
         self.size[big as usize] += self.size[small as usize];
+        self.dob[big as usize] = if da != 0 { da } else { db };
+        Joined::Merged
     }
 }
 

@@ -92,6 +92,8 @@ pub struct IdentitySummary {
     pub canonical_people: u64,
     /// Match keys left unused because too many different people share them.
     pub shared_keys_ignored: u64,
+    /// Name-based links refused because the two sides were born on different days.
+    pub birth_date_conflicts: u64,
     /// Canonical people whose id changed from the previous run's (merges and splits).
     pub reassigned: u64,
 }

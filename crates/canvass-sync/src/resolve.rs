@@ -211,6 +211,7 @@ pub async fn resolve_identities(warehouse: &Arc<dyn Warehouse>, config: Identity
         source_people,
         canonical_people: resolution.canonical_count as u64,
         shared_keys_ignored: resolution.shared_keys_ignored as u64,
+        birth_date_conflicts: resolution.birth_date_conflicts as u64,
         reassigned: resolution.reassigned as u64,
     };
     let links = resolution
