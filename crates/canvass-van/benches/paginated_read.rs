@@ -14,15 +14,34 @@ use canvass_van::simulator::VanSim;
 const PEOPLE: usize = 20_000;
 
 async fn read(sim: &VanSim, concurrency: usize) -> (usize, Duration, u64) {
-    let van = sim.client_builder().concurrency(concurrency).build().unwrap_or_else(|e| panic!("{e}"));
+    let van = sim
+        .client_builder()
+        .concurrency(concurrency)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     sim.control().reset_stats();
     let started = Instant::now();
-    let people = van.people().search().state_or_province("GA").concurrency(concurrency).all().await.unwrap_or_else(|e| panic!("{e}"));
-    (people.len(), started.elapsed(), sim.control().stats().requests)
+    let people = van
+        .people()
+        .search()
+        .state_or_province("GA")
+        .concurrency(concurrency)
+        .all()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (
+        people.len(),
+        started.elapsed(),
+        sim.control().stats().requests,
+    )
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap_or_else(|e| panic!("{e}"));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     rt.block_on(async {
         let sim = VanSim::start().await;
         for i in 0..PEOPLE {
@@ -39,18 +58,42 @@ fn main() {
                 ..Person::default()
             });
         }
-        sim.control().set_faults(Faults::latency(Duration::from_millis(50)));
+        sim.control()
+            .set_faults(Faults::latency(Duration::from_millis(50)));
         let (n_seq, seq, req_seq) = read(&sim, 1).await;
         let mut rows = vec![("sequential (concurrency 1)", n_seq, seq, req_seq)];
         for c in [4, 8, 16] {
             let (n, t, r) = read(&sim, c).await;
-            rows.push((if c == 4 { "concurrent (4)" } else if c == 8 { "concurrent (8, default)" } else { "concurrent (16)" }, n, t, r));
+            rows.push((
+                if c == 4 {
+                    "concurrent (4)"
+                } else if c == 8 {
+                    "concurrent (8, default)"
+                } else {
+                    "concurrent (16)"
+                },
+                n,
+                t,
+                r,
+            ));
         }
-        println!("reading {PEOPLE} people through GET /people ($top=200) with 50 ms latency per request");
-        println!("{:<28} {:>8} {:>10} {:>10} {:>8}", "mode", "people", "requests", "seconds", "speedup");
+        println!(
+            "reading {PEOPLE} people through GET /people ($top=200) with 50 ms latency per request"
+        );
+        println!(
+            "{:<28} {:>8} {:>10} {:>10} {:>8}",
+            "mode", "people", "requests", "seconds", "speedup"
+        );
         for (name, n, t, r) in &rows {
             assert_eq!(*n, PEOPLE, "{name} read {n}");
-            println!("{:<28} {:>8} {:>10} {:>10.2} {:>7.1}x", name, n, r, t.as_secs_f64(), seq.as_secs_f64() / t.as_secs_f64());
+            println!(
+                "{:<28} {:>8} {:>10} {:>10.2} {:>7.1}x",
+                name,
+                n,
+                r,
+                t.as_secs_f64(),
+                seq.as_secs_f64() / t.as_secs_f64()
+            );
         }
         let best_default = rows[2].2;
         let speedup = seq.as_secs_f64() / best_default.as_secs_f64();

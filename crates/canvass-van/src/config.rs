@@ -108,10 +108,17 @@ impl Config {
 ///
 /// # Errors
 /// [`Error::Config`] naming the bad key or the unset environment variable.
-pub fn factory(config: &serde_json::Value, secrets: &dyn SecretSource) -> Result<Box<dyn Connector>, Error> {
+pub fn factory(
+    config: &serde_json::Value,
+    secrets: &dyn SecretSource,
+) -> Result<Box<dyn Connector>, Error> {
     let config: Config = decode_config(KIND, config)?;
     let key = require_secret(secrets, "api_key_env", &config.api_key_env)?;
-    let mut builder = VanClient::builder(config.application_name.clone(), key.expose_secret(), config.db_mode);
+    let mut builder = VanClient::builder(
+        config.application_name.clone(),
+        key.expose_secret(),
+        config.db_mode,
+    );
     if let Some(url) = &config.base_url {
         builder = builder.base_url(url.clone());
     }
@@ -125,5 +132,8 @@ pub fn factory(config: &serde_json::Value, secrets: &dyn SecretSource) -> Result
         Duration::from_millis(config.job_poll_interval_ms.unwrap_or(5000)),
         Duration::from_secs(config.job_timeout_secs.unwrap_or(3600)),
     );
-    Ok(Box::new(VanConnector::new(builder.build()?, config.options())))
+    Ok(Box::new(VanConnector::new(
+        builder.build()?,
+        config.options(),
+    )))
 }

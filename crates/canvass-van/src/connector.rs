@@ -29,6 +29,10 @@ use crate::client::{CsvFile, EventExpand, VanClient, decode_value};
 use crate::mapping::{self, FieldIssue};
 use crate::models::{self, CanvassContext, CanvassResponse, ResponseItem, Signup, SignupStatus};
 
+/// Maps one vendor item: its id, the records it yields, and field issues;
+/// `Err` skips the item with the field at fault.
+type ItemMapper = fn(&Value) -> Result<(String, Vec<Record>, Vec<FieldIssue>), FieldIssue>;
+
 /// Rows of an export or changed-entity CSV per page.
 const CSV_PAGE: usize = 200;
 
@@ -90,12 +94,17 @@ struct EventIndexCursor {
 }
 
 fn id_u64(field: &str, id: &str) -> Result<u64, Error> {
-    id.trim()
-        .parse()
-        .map_err(|_| Error::invalid_input(field, format!("{id:?} is not a VAN id (a whole number)")))
+    id.trim().parse().map_err(|_| {
+        Error::invalid_input(field, format!("{id:?} is not a VAN id (a whole number)"))
+    })
 }
 
-fn issue(kind: &EntityKind, record: String, (field, message): FieldIssue, skipped: bool) -> RecordIssue {
+fn issue(
+    kind: &EntityKind,
+    record: String,
+    (field, message): FieldIssue,
+    skipped: bool,
+) -> RecordIssue {
     RecordIssue {
         record,
         kind: kind.clone(),
@@ -176,7 +185,7 @@ impl VanConnector {
         kind: EntityKind,
         since: Option<Checkpoint>,
         pages: impl FnOnce(u64) -> BoxStream<'static, Result<Paged<Value, u64>, Error>> + Send + 'a,
-        map: fn(&Value) -> Result<(String, Vec<Record>, Vec<FieldIssue>), FieldIssue>,
+        map: ItemMapper,
     ) -> PageStream<'a> {
         let start = match since.map(|cp| cp.decode::<OffsetCursor>()).transpose() {
             Ok(c) => c.map_or(0, |c| c.skip),
@@ -195,7 +204,11 @@ impl VanConnector {
                                 json: item.clone(),
                             });
                             page.records.extend(records);
-                            page.issues.extend(issues.into_iter().map(|f| issue(&kind, id.clone(), f, false)));
+                            page.issues.extend(
+                                issues
+                                    .into_iter()
+                                    .map(|f| issue(&kind, id.clone(), f, false)),
+                            );
                         }
                         Err(f) => {
                             page.raw.push(RawRecord {
@@ -222,59 +235,94 @@ impl VanConnector {
             Err(e) => return stream::once(async move { Err(e) }).boxed(),
         };
         stream::once(async move {
-            let raw: Vec<Value> = self.client.events().list().raw_pages().map_ok(|p| stream::iter(p.items.into_iter().map(Ok))).try_flatten().try_collect().await?;
-            let mut ids: Vec<u64> = raw.iter().filter_map(|v| v.get("eventId").and_then(Value::as_u64)).collect();
+            let raw: Vec<Value> = self
+                .client
+                .events()
+                .list()
+                .raw_pages()
+                .map_ok(|p| stream::iter(p.items.into_iter().map(Ok)))
+                .try_flatten()
+                .try_collect()
+                .await?;
+            let mut ids: Vec<u64> = raw
+                .iter()
+                .filter_map(|v| v.get("eventId").and_then(Value::as_u64))
+                .collect();
             ids.sort_unstable();
             ids.dedup();
             Ok::<_, Error>(ids)
         })
         .map_ok(move |ids| {
             let kind = kind.clone();
-            stream::iter(ids.into_iter().enumerate().skip(done as usize)).then(move |(i, event_id)| {
-                let kind = kind.clone();
-                async move {
-                    let items: Vec<Value> = self
-                        .client
-                        .signups()
-                        .list_by_event(event_id)
-                        .raw_pages()
-                        .map_ok(|p| stream::iter(p.items.into_iter().map(Ok)))
-                        .try_flatten()
-                        .try_collect()
-                        .await?;
-                    let mut page = Page::default();
-                    for (j, item) in items.iter().enumerate() {
-                        let mapped = decode_value::<Signup>("signup", item)
-                            .map_err(|e| ("signup".to_string(), e.to_string()))
-                            .and_then(|s| mapping::attendance_from_signup(&s));
-                        match mapped {
-                            Ok(a) => {
-                                page.raw.push(RawRecord { source: a.source.clone(), kind: kind.clone(), json: item.clone() });
-                                page.records.push(Record::Attendance(a));
-                            }
-                            Err(f) => {
-                                let position = format!("event {event_id} signup[{j}]");
-                                page.raw.push(RawRecord { source: SourceRef::new(SYSTEM, position.clone()), kind: kind.clone(), json: item.clone() });
-                                page.issues.push(issue(&kind, position, f, true));
+            stream::iter(ids.into_iter().enumerate().skip(done as usize)).then(
+                move |(i, event_id)| {
+                    let kind = kind.clone();
+                    async move {
+                        let items: Vec<Value> = self
+                            .client
+                            .signups()
+                            .list_by_event(event_id)
+                            .raw_pages()
+                            .map_ok(|p| stream::iter(p.items.into_iter().map(Ok)))
+                            .try_flatten()
+                            .try_collect()
+                            .await?;
+                        let mut page = Page::default();
+                        for (j, item) in items.iter().enumerate() {
+                            let mapped = decode_value::<Signup>("signup", item)
+                                .map_err(|e| ("signup".to_string(), e.to_string()))
+                                .and_then(|s| mapping::attendance_from_signup(&s));
+                            match mapped {
+                                Ok(a) => {
+                                    page.raw.push(RawRecord {
+                                        source: a.source.clone(),
+                                        kind: kind.clone(),
+                                        json: item.clone(),
+                                    });
+                                    page.records.push(Record::Attendance(a));
+                                }
+                                Err(f) => {
+                                    let position = format!("event {event_id} signup[{j}]");
+                                    page.raw.push(RawRecord {
+                                        source: SourceRef::new(SYSTEM, position.clone()),
+                                        kind: kind.clone(),
+                                        json: item.clone(),
+                                    });
+                                    page.issues.push(issue(&kind, position, f, true));
+                                }
                             }
                         }
+                        page.checkpoint = Some(Checkpoint::encode(&EventIndexCursor {
+                            events_done: i as u64 + 1,
+                        }));
+                        Ok::<_, Error>(page)
                     }
-                    page.checkpoint = Some(Checkpoint::encode(&EventIndexCursor { events_done: i as u64 + 1 }));
-                    Ok::<_, Error>(page)
-                }
-            })
+                },
+            )
         })
         .try_flatten()
         .boxed()
     }
 
-    async fn signup_status_id(&self, event_id: u64, status: &canvass_core::AttendanceStatus) -> Result<u64, Error> {
-        let cached = self.statuses.lock().unwrap_or_else(|p| p.into_inner()).get(&event_id).cloned();
+    async fn signup_status_id(
+        &self,
+        event_id: u64,
+        status: &canvass_core::AttendanceStatus,
+    ) -> Result<u64, Error> {
+        let cached = self
+            .statuses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&event_id)
+            .cloned();
         let statuses = match cached {
             Some(s) => s,
             None => {
                 let s = self.client.signups().statuses_for_event(event_id).await?;
-                self.statuses.lock().unwrap_or_else(|p| p.into_inner()).insert(event_id, s.clone());
+                self.statuses
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(event_id, s.clone());
                 s
             }
         };
@@ -294,7 +342,11 @@ impl VanConnector {
             })
     }
 
-    fn context(&self, channel: Option<&Channel>, at: DateTime<Utc>) -> Result<CanvassContext, Error> {
+    fn context(
+        &self,
+        channel: Option<&Channel>,
+        at: DateTime<Utc>,
+    ) -> Result<CanvassContext, Error> {
         let contact_type_id = match channel {
             None => None,
             Some(c) => Some(*self.options.contact_type_ids.get(c.as_str()).ok_or_else(|| {
@@ -326,21 +378,52 @@ impl VanConnector {
         let mut role = role_id.map(|r| id_u64("role_id", r)).transpose()?;
         if shift.is_none() || role.is_none() {
             // VAN needs a shift and a role: take the event's first of each.
-            let event = self.client.events().get(event_id).expand(&[EventExpand::Shifts, EventExpand::Roles]).send().await?;
+            let event = self
+                .client
+                .events()
+                .get(event_id)
+                .expand(&[EventExpand::Shifts, EventExpand::Roles])
+                .send()
+                .await?;
             shift = shift.or_else(|| event.shifts.iter().flatten().find_map(|s| s.event_shift_id));
             role = role.or_else(|| event.roles.iter().flatten().next().map(|r| r.role_id));
         }
-        let shift = shift.ok_or_else(|| Error::invalid_input("shift_id", format!("event {event_id} has no shift to sign up for")))?;
-        let role = role.ok_or_else(|| Error::invalid_input("role_id", format!("event {event_id} has no role to sign up for")))?;
+        let shift = shift.ok_or_else(|| {
+            Error::invalid_input(
+                "shift_id",
+                format!("event {event_id} has no shift to sign up for"),
+            )
+        })?;
+        let role = role.ok_or_else(|| {
+            Error::invalid_input(
+                "role_id",
+                format!("event {event_id} has no role to sign up for"),
+            )
+        })?;
         let status_id = self.signup_status_id(event_id, status).await?;
-        let id = self.client.signups().create(&Signup::new(van_id, event_id, shift, role, status_id)).await?;
+        let id = self
+            .client
+            .signups()
+            .create(&Signup::new(van_id, event_id, shift, role, status_id))
+            .await?;
         Ok(WriteOutcome::Created { id: id.to_string() })
     }
 
-    async fn opt_out(&self, person_id: Option<&str>, channel: &Channel, identifier: &str, at: DateTime<Utc>) -> Result<WriteOutcome, Error> {
+    async fn opt_out(
+        &self,
+        person_id: Option<&str>,
+        channel: &Channel,
+        identifier: &str,
+        at: DateTime<Utc>,
+    ) -> Result<WriteOutcome, Error> {
         let van_id = id_u64(
             "person_id",
-            person_id.ok_or_else(|| Error::invalid_input("person_id", "VAN opt-outs are recorded on a person: resolve the VAN id first"))?,
+            person_id.ok_or_else(|| {
+                Error::invalid_input(
+                    "person_id",
+                    "VAN opt-outs are recorded on a person: resolve the VAN id first",
+                )
+            })?,
         )?;
         match channel {
             Channel::Sms => {
@@ -377,12 +460,21 @@ impl VanConnector {
                 self.client.people().update(van_id, &person).send().await?;
                 Ok(WriteOutcome::Applied)
             }
-            other => Err(Error::unsupported(SYSTEM, format!("opt out of channel {other}"))),
+            other => Err(Error::unsupported(
+                SYSTEM,
+                format!("opt out of channel {other}"),
+            )),
         }
     }
 }
 
-fn people_pages(kind: &EntityKind, file: CsvFile, since: Option<DateTime<Utc>>, until: DateTime<Utc>, skip: u64) -> Vec<Page> {
+fn people_pages(
+    kind: &EntityKind,
+    file: CsvFile,
+    since: Option<DateTime<Utc>>,
+    until: DateTime<Utc>,
+    skip: u64,
+) -> Vec<Page> {
     let total = file.rows.len() as u64;
     let mut pages = Vec::new();
     let mut at = skip.min(total);
@@ -394,21 +486,41 @@ fn people_pages(kind: &EntityKind, file: CsvFile, since: Option<DateTime<Utc>>, 
             match mapping::person_from_csv(&file, row) {
                 Ok((person, issues)) => {
                     let id = person.source.id.clone();
-                    page.raw.push(RawRecord { source: person.source.clone(), kind: kind.clone(), json });
-                    page.issues.extend(issues.into_iter().map(|f| issue(kind, id.clone(), f, false)));
+                    page.raw.push(RawRecord {
+                        source: person.source.clone(),
+                        kind: kind.clone(),
+                        json,
+                    });
+                    page.issues.extend(
+                        issues
+                            .into_iter()
+                            .map(|f| issue(kind, id.clone(), f, false)),
+                    );
                     page.records.push(Record::Person(person));
                 }
                 Err(f) => {
                     let position = format!("row {}", at + i as u64 + 2);
-                    page.raw.push(RawRecord { source: SourceRef::new(SYSTEM, position.clone()), kind: kind.clone(), json });
+                    page.raw.push(RawRecord {
+                        source: SourceRef::new(SYSTEM, position.clone()),
+                        kind: kind.clone(),
+                        json,
+                    });
                     page.issues.push(issue(kind, position, f, true));
                 }
             }
         }
         let cursor = if end < total {
-            PeopleCursor { since, until: Some(until), skip: end }
+            PeopleCursor {
+                since,
+                until: Some(until),
+                skip: end,
+            }
         } else {
-            PeopleCursor { since: Some(until), until: None, skip: 0 }
+            PeopleCursor {
+                since: Some(until),
+                until: None,
+                skip: 0,
+            }
         };
         page.checkpoint = Some(Checkpoint::encode(&cursor));
         pages.push(page);
@@ -421,7 +533,8 @@ fn people_pages(kind: &EntityKind, file: CsvFile, since: Option<DateTime<Utc>>, 
 }
 
 fn map_event(v: &Value) -> Result<(String, Vec<Record>, Vec<FieldIssue>), FieldIssue> {
-    let e: models::Event = decode_value("event", v).map_err(|e| ("event".to_string(), e.to_string()))?;
+    let e: models::Event =
+        decode_value("event", v).map_err(|e| ("event".to_string(), e.to_string()))?;
     let (event, shifts, issues) = mapping::event_from_van(&e)?;
     let id = event.source.id.clone();
     let mut records = vec![Record::Event(event)];
@@ -431,17 +544,26 @@ fn map_event(v: &Value) -> Result<(String, Vec<Record>, Vec<FieldIssue>), FieldI
 
 fn map_shifts(v: &Value) -> Result<(String, Vec<Record>, Vec<FieldIssue>), FieldIssue> {
     let (id, records, issues) = map_event(v)?;
-    Ok((id, records.into_iter().filter(|r| matches!(r, Record::Shift(_))).collect(), issues))
+    Ok((
+        id,
+        records
+            .into_iter()
+            .filter(|r| matches!(r, Record::Shift(_)))
+            .collect(),
+        issues,
+    ))
 }
 
 fn map_tag(v: &Value) -> Result<(String, Vec<Record>, Vec<FieldIssue>), FieldIssue> {
-    let c: models::ActivistCode = decode_value("activist code", v).map_err(|e| ("activistCode".to_string(), e.to_string()))?;
+    let c: models::ActivistCode = decode_value("activist code", v)
+        .map_err(|e| ("activistCode".to_string(), e.to_string()))?;
     let tag = mapping::tag_from_activist_code(&c);
     Ok((tag.source.id.clone(), vec![Record::Tag(tag)], vec![]))
 }
 
 fn map_question(v: &Value) -> Result<(String, Vec<Record>, Vec<FieldIssue>), FieldIssue> {
-    let q: models::SurveyQuestion = decode_value("survey question", v).map_err(|e| ("surveyQuestion".to_string(), e.to_string()))?;
+    let q: models::SurveyQuestion = decode_value("survey question", v)
+        .map_err(|e| ("surveyQuestion".to_string(), e.to_string()))?;
     let q = mapping::survey_question_from_van(&q);
     Ok((q.source.id.clone(), vec![Record::SurveyQuestion(q)], vec![]))
 }
@@ -485,10 +607,44 @@ impl Connector for VanConnector {
         let client = self.client.clone();
         match kind {
             EntityKind::People => self.read_people(since),
-            EntityKind::Events => self.offset_read(kind, since, move |skip| client.events().list().expand(&EventExpand::SYNC).skip(skip).raw_pages(), map_event),
-            EntityKind::Shifts => self.offset_read(kind, since, move |skip| client.events().list().expand(&[EventExpand::Shifts]).skip(skip).raw_pages(), map_shifts),
-            EntityKind::Tags => self.offset_read(kind, since, move |skip| client.activist_codes().list().skip(skip).raw_pages(), map_tag),
-            EntityKind::SurveyQuestions => self.offset_read(kind, since, move |skip| client.survey_questions().list().skip(skip).raw_pages(), map_question),
+            EntityKind::Events => self.offset_read(
+                kind,
+                since,
+                move |skip| {
+                    client
+                        .events()
+                        .list()
+                        .expand(&EventExpand::SYNC)
+                        .skip(skip)
+                        .raw_pages()
+                },
+                map_event,
+            ),
+            EntityKind::Shifts => self.offset_read(
+                kind,
+                since,
+                move |skip| {
+                    client
+                        .events()
+                        .list()
+                        .expand(&[EventExpand::Shifts])
+                        .skip(skip)
+                        .raw_pages()
+                },
+                map_shifts,
+            ),
+            EntityKind::Tags => self.offset_read(
+                kind,
+                since,
+                move |skip| client.activist_codes().list().skip(skip).raw_pages(),
+                map_tag,
+            ),
+            EntityKind::SurveyQuestions => self.offset_read(
+                kind,
+                since,
+                move |skip| client.survey_questions().list().skip(skip).raw_pages(),
+                map_question,
+            ),
             EntityKind::Attendances => self.read_attendances(since),
             other => unsupported_read(SYSTEM, &other),
         }
@@ -500,7 +656,11 @@ impl Connector for VanConnector {
                 let body = mapping::person_to_van(person);
                 let m = self.client.people().find_or_create(&body).send().await?;
                 let id = m.van_id.to_string();
-                Ok(if m.created { WriteOutcome::Created { id } } else { WriteOutcome::Updated { id } })
+                Ok(if m.created {
+                    WriteOutcome::Created { id }
+                } else {
+                    WriteOutcome::Updated { id }
+                })
             }
             WriteOp::ApplyTag { person_id, tag_id } | WriteOp::RemoveTag { person_id, tag_id } => {
                 let van_id = id_u64("person_id", person_id)?;
@@ -511,13 +671,36 @@ impl Connector for VanConnector {
                     ResponseItem::remove_activist_code(code)
                 };
                 let context = self.context(None, Utc::now())?;
-                self.client.canvass_responses().record(van_id, CanvassResponse::responses(context, vec![item])).send().await?;
+                self.client
+                    .canvass_responses()
+                    .record(van_id, CanvassResponse::responses(context, vec![item]))
+                    .send()
+                    .await?;
                 Ok(WriteOutcome::Applied)
             }
-            WriteOp::RecordAttendance { person_id, event_id, shift_id, role_id, status } => {
-                self.record_attendance(person_id, event_id, shift_id.as_deref(), role_id.as_deref(), status).await
+            WriteOp::RecordAttendance {
+                person_id,
+                event_id,
+                shift_id,
+                role_id,
+                status,
+            } => {
+                self.record_attendance(
+                    person_id,
+                    event_id,
+                    shift_id.as_deref(),
+                    role_id.as_deref(),
+                    status,
+                )
+                .await
             }
-            WriteOp::RecordContactAttempt { person_id, channel, result, at, phone } => {
+            WriteOp::RecordContactAttempt {
+                person_id,
+                channel,
+                result,
+                at,
+                phone,
+            } => {
                 let van_id = id_u64("person_id", person_id)?;
                 let code = *self.options.result_code_ids.get(result.as_str()).ok_or_else(|| {
                     Error::invalid_input(
@@ -526,22 +709,44 @@ impl Connector for VanConnector {
                     )
                 })?;
                 let context = self.context(Some(channel), *at)?;
-                let mut req = self.client.canvass_responses().record(van_id, CanvassResponse::result_code(context, code));
+                let mut req = self
+                    .client
+                    .canvass_responses()
+                    .record(van_id, CanvassResponse::result_code(context, code));
                 if let Some(p) = phone {
                     req = req.phone(p, None);
                 }
                 req.send().await?;
                 Ok(WriteOutcome::Applied)
             }
-            WriteOp::RecordSurveyResponse { person_id, question_id, option_id, at } => {
+            WriteOp::RecordSurveyResponse {
+                person_id,
+                question_id,
+                option_id,
+                at,
+            } => {
                 let van_id = id_u64("person_id", person_id)?;
-                let item = ResponseItem::survey_response(id_u64("question_id", question_id)?, id_u64("option_id", option_id)?);
+                let item = ResponseItem::survey_response(
+                    id_u64("question_id", question_id)?,
+                    id_u64("option_id", option_id)?,
+                );
                 let context = self.context(None, *at)?;
-                self.client.canvass_responses().record(van_id, CanvassResponse::responses(context, vec![item])).send().await?;
+                self.client
+                    .canvass_responses()
+                    .record(van_id, CanvassResponse::responses(context, vec![item]))
+                    .send()
+                    .await?;
                 Ok(WriteOutcome::Applied)
             }
-            WriteOp::OptOut { person_id, channel, identifier, at, .. } => {
-                self.opt_out(person_id.as_deref(), channel, identifier, *at).await
+            WriteOp::OptOut {
+                person_id,
+                channel,
+                identifier,
+                at,
+                ..
+            } => {
+                self.opt_out(person_id.as_deref(), channel, identifier, *at)
+                    .await
             }
         }
     }

@@ -65,7 +65,10 @@ pub fn parse_error_body(body: &[u8]) -> Option<VendorError> {
         let mut fields = Vec::new();
         let mut texts = Vec::new();
         for e in &parsed.errors {
-            let mut text = e.text.clone().unwrap_or_else(|| e.code.clone().unwrap_or_default());
+            let mut text = e
+                .text
+                .clone()
+                .unwrap_or_else(|| e.code.clone().unwrap_or_default());
             if let Some(h) = e.hint.as_deref().filter(|h| !h.is_empty()) {
                 text.push_str(&format!(" (hint: {h})"));
             }

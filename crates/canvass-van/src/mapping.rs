@@ -6,7 +6,7 @@
 
 use canvass_core::normalize::clean_name;
 use canvass_core::{
-    Attendance, AttendanceStatus, Email, Event, Extra, ExternalId, Person, Phone, PhoneKind,
+    Attendance, AttendanceStatus, Email, Event, ExternalId, Extra, Person, Phone, PhoneKind,
     PostalAddress, Shift, SourceRef, SubscriptionStatus, SurveyOption, SurveyQuestion, Tag,
 };
 use chrono::NaiveDate;
@@ -28,7 +28,12 @@ pub type FieldIssue = (String, String);
 /// assert_eq!(sms_status("Pending"), SubscriptionStatus::Other("Pending".into()));
 /// ```
 pub fn sms_status(text: &str) -> SubscriptionStatus {
-    match text.trim().to_ascii_lowercase().replace(['-', ' ', '_'], "").as_str() {
+    match text
+        .trim()
+        .to_ascii_lowercase()
+        .replace(['-', ' ', '_'], "")
+        .as_str()
+    {
         "i" | "optin" | "optedin" => SubscriptionStatus::Subscribed,
         "o" | "optout" | "optedout" => SubscriptionStatus::Unsubscribed,
         "u" | "unknown" | "" => SubscriptionStatus::Unknown,
@@ -66,7 +71,12 @@ pub fn phone_type_code(kind: &PhoneKind) -> Option<&'static str> {
 /// assert_eq!(attendance_status("Left Msg"), AttendanceStatus::Other("Left Msg".into()));
 /// ```
 pub fn attendance_status(name: &str) -> AttendanceStatus {
-    match name.trim().to_ascii_lowercase().replace(['-', ' ', '_'], "").as_str() {
+    match name
+        .trim()
+        .to_ascii_lowercase()
+        .replace(['-', ' ', '_'], "")
+        .as_str()
+    {
         "scheduled" => AttendanceStatus::Registered,
         "confirmed" => AttendanceStatus::Confirmed,
         "completed" => AttendanceStatus::Attended,
@@ -104,17 +114,33 @@ fn date_of(text: &str) -> Option<NaiveDate> {
         .or_else(|| NaiveDate::parse_from_str(t, "%m/%d/%Y").ok())
 }
 
-fn phone_from(raw: &str, kind: PhoneKind, sms: Option<&str>, primary: bool, field: String, issues: &mut Vec<FieldIssue>) -> Phone {
+fn phone_from(
+    raw: &str,
+    kind: PhoneKind,
+    sms: Option<&str>,
+    primary: bool,
+    field: String,
+    issues: &mut Vec<FieldIssue>,
+) -> Phone {
     let mut phone = Phone::parse(raw, kind);
     phone.primary = primary;
     phone.sms_status = sms.map(sms_status).unwrap_or_default();
     if !phone.valid {
-        issues.push((field, format!("not a valid phone number: {raw:?} (kept as is)")));
+        issues.push((
+            field,
+            format!("not a valid phone number: {raw:?} (kept as is)"),
+        ));
     }
     phone
 }
 
-fn email_from(raw: &str, subscribed: Option<bool>, primary: bool, field: String, issues: &mut Vec<FieldIssue>) -> Email {
+fn email_from(
+    raw: &str,
+    subscribed: Option<bool>,
+    primary: bool,
+    field: String,
+    issues: &mut Vec<FieldIssue>,
+) -> Email {
     let mut email = Email::parse(raw);
     email.primary = primary;
     email.status = match subscribed {
@@ -123,7 +149,10 @@ fn email_from(raw: &str, subscribed: Option<bool>, primary: bool, field: String,
         None => SubscriptionStatus::Unknown,
     };
     if !email.valid {
-        issues.push((field, format!("not a valid email address: {raw:?} (kept as is)")));
+        issues.push((
+            field,
+            format!("not a valid email address: {raw:?} (kept as is)"),
+        ));
     }
     email
 }
@@ -133,7 +162,9 @@ fn email_from(raw: &str, subscribed: Option<bool>, primary: bool, field: String,
 /// # Errors
 /// `("vanId", …)` when the record has no van id (it cannot be referenced).
 pub fn person_from_van(p: &models::Person) -> Result<(Person, Vec<FieldIssue>), FieldIssue> {
-    let van_id = p.van_id.ok_or_else(|| ("vanId".to_string(), "missing".to_string()))?;
+    let van_id = p
+        .van_id
+        .ok_or_else(|| ("vanId".to_string(), "missing".to_string()))?;
     let mut issues = Vec::new();
     let mut out = Person {
         source: SourceRef::new(SYSTEM, van_id.to_string()),
@@ -146,7 +177,10 @@ pub fn person_from_van(p: &models::Person) -> Result<(Person, Vec<FieldIssue>), 
     if let Some(dob) = p.date_of_birth.as_deref().filter(|d| !d.trim().is_empty()) {
         out.birth_date = date_of(dob);
         if out.birth_date.is_none() {
-            issues.push(("dateOfBirth".into(), format!("not a date: {dob:?} (kept in extra)")));
+            issues.push((
+                "dateOfBirth".into(),
+                format!("not a date: {dob:?} (kept in extra)"),
+            ));
             out.extra.insert("dateOfBirth".into(), dob.into());
         }
     }
@@ -154,7 +188,13 @@ pub fn person_from_van(p: &models::Person) -> Result<(Person, Vec<FieldIssue>), 
         out.extra.insert("suffix".into(), s.clone().into());
     }
     for (i, e) in p.emails.iter().flatten().enumerate() {
-        out.emails.push(email_from(&e.email, e.is_subscribed, e.is_preferred.unwrap_or(false), format!("emails[{i}].email"), &mut issues));
+        out.emails.push(email_from(
+            &e.email,
+            e.is_subscribed,
+            e.is_preferred.unwrap_or(false),
+            format!("emails[{i}].email"),
+            &mut issues,
+        ));
     }
     for (i, ph) in p.phones.iter().flatten().enumerate() {
         out.phones.push(phone_from(
@@ -168,7 +208,12 @@ pub fn person_from_van(p: &models::Person) -> Result<(Person, Vec<FieldIssue>), 
     }
     for a in p.addresses.iter().flatten() {
         out.addresses.push(PostalAddress {
-            lines: [&a.address_line1, &a.address_line2].into_iter().flatten().filter(|l| !l.trim().is_empty()).cloned().collect(),
+            lines: [&a.address_line1, &a.address_line2]
+                .into_iter()
+                .flatten()
+                .filter(|l| !l.trim().is_empty())
+                .cloned()
+                .collect(),
             locality: a.city.clone(),
             region: a.state_or_province.clone(),
             postal_code: a.zip_or_postal_code.clone(),
@@ -190,10 +235,16 @@ pub fn person_from_van(p: &models::Person) -> Result<(Person, Vec<FieldIssue>), 
             .map(|v| v.to_string());
         match key {
             Some(k) => {
-                out.custom_fields.insert(k, cf.get("assignedValue").cloned().unwrap_or_else(|| cf.clone()));
+                out.custom_fields.insert(
+                    k,
+                    cf.get("assignedValue")
+                        .cloned()
+                        .unwrap_or_else(|| cf.clone()),
+                );
             }
             None => {
-                out.custom_fields.insert(format!("{}", out.custom_fields.len()), cf.clone());
+                out.custom_fields
+                    .insert(format!("{}", out.custom_fields.len()), cf.clone());
             }
         }
     }
@@ -207,18 +258,27 @@ pub fn person_from_van(p: &models::Person) -> Result<(Person, Vec<FieldIssue>), 
 }
 
 fn norm_header(h: &str) -> String {
-    h.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
+    h.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 /// Columns of VAN export and changed-entity CSVs, and the names each goes by.
 const COLUMNS: &[(&str, &[&str])] = &[
-    ("van_id", &["vanid", "voterfilevanid", "mycampaignid", "mycampaignvanid"]),
+    (
+        "van_id",
+        &["vanid", "voterfilevanid", "mycampaignid", "mycampaignvanid"],
+    ),
     ("first", &["firstname"]),
     ("middle", &["middlename"]),
     ("last", &["lastname"]),
     ("dob", &["dateofbirth", "dob"]),
     ("email", &["email", "emailaddress", "preferredemail"]),
-    ("phone", &["phone", "phonenumber", "preferredphone", "cellphone"]),
+    (
+        "phone",
+        &["phone", "phonenumber", "preferredphone", "cellphone"],
+    ),
     ("phone_type", &["phonetype"]),
     ("sms", &["smsoptinstatus"]),
     ("street", &["addressline1", "address", "streetaddress"]),
@@ -235,13 +295,20 @@ const COLUMNS: &[(&str, &[&str])] = &[
 ///
 /// # Errors
 /// `(column, …)` when the row has no usable van id.
-pub fn person_from_csv(file: &CsvFile, row: &[String]) -> Result<(Person, Vec<FieldIssue>), FieldIssue> {
-    let mut known: std::collections::BTreeMap<&str, (String, String)> = std::collections::BTreeMap::new();
+pub fn person_from_csv(
+    file: &CsvFile,
+    row: &[String],
+) -> Result<(Person, Vec<FieldIssue>), FieldIssue> {
+    let mut known: std::collections::BTreeMap<&str, (String, String)> =
+        std::collections::BTreeMap::new();
     let mut extra = Extra::new();
     for (i, h) in file.headers.iter().enumerate() {
         let value = row.get(i).cloned().unwrap_or_default();
         let n = norm_header(h);
-        match COLUMNS.iter().find(|(_, names)| names.contains(&n.as_str())) {
+        match COLUMNS
+            .iter()
+            .find(|(_, names)| names.contains(&n.as_str()))
+        {
             Some((key, _)) if !known.contains_key(key) => {
                 known.insert(key, (h.clone(), value));
             }
@@ -250,11 +317,18 @@ pub fn person_from_csv(file: &CsvFile, row: &[String]) -> Result<(Person, Vec<Fi
             }
         }
     }
-    let get = |k: &str| known.get(k).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
-    let (col, id_text) = known
-        .get("van_id")
-        .cloned()
-        .ok_or_else(|| ("VanID".to_string(), "the file has no VanID column".to_string()))?;
+    let get = |k: &str| {
+        known
+            .get(k)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let (col, id_text) = known.get("van_id").cloned().ok_or_else(|| {
+        (
+            "VanID".to_string(),
+            "the file has no VanID column".to_string(),
+        )
+    })?;
     let van_id: u64 = id_text
         .trim()
         .parse()
@@ -271,19 +345,32 @@ pub fn person_from_csv(file: &CsvFile, row: &[String]) -> Result<(Person, Vec<Fi
     if let Some(dob) = get("dob") {
         out.birth_date = date_of(dob);
         if out.birth_date.is_none() {
-            issues.push(("DateOfBirth".into(), format!("not a date: {dob:?} (kept in extra)")));
+            issues.push((
+                "DateOfBirth".into(),
+                format!("not a date: {dob:?} (kept in extra)"),
+            ));
             out.extra.insert("DateOfBirth".into(), dob.into());
         }
     }
     if let Some(e) = get("email") {
-        out.emails.push(email_from(e, None, true, "Email".into(), &mut issues));
+        out.emails
+            .push(email_from(e, None, true, "Email".into(), &mut issues));
     }
     if let Some(p) = get("phone") {
-        out.phones.push(phone_from(p, phone_kind(get("phone_type")), get("sms"), true, "Phone".into(), &mut issues));
+        out.phones.push(phone_from(
+            p,
+            phone_kind(get("phone_type")),
+            get("sms"),
+            true,
+            "Phone".into(),
+            &mut issues,
+        ));
     }
     if get("street").is_some() || get("zip").is_some() || get("city").is_some() {
         out.addresses.push(PostalAddress {
-            lines: get("street").map(|s| vec![s.to_string()]).unwrap_or_default(),
+            lines: get("street")
+                .map(|s| vec![s.to_string()])
+                .unwrap_or_default(),
             locality: get("city").map(str::to_string),
             region: get("state").map(str::to_string),
             postal_code: get("zip").map(str::to_string),
@@ -368,8 +455,12 @@ fn event_ref(id: u64) -> SourceRef {
 ///
 /// # Errors
 /// `("eventId", …)` when the event has no id.
-pub fn event_from_van(e: &models::Event) -> Result<(Event, Vec<Shift>, Vec<FieldIssue>), FieldIssue> {
-    let id = e.event_id.ok_or_else(|| ("eventId".to_string(), "missing".to_string()))?;
+pub fn event_from_van(
+    e: &models::Event,
+) -> Result<(Event, Vec<Shift>, Vec<FieldIssue>), FieldIssue> {
+    let id = e
+        .event_id
+        .ok_or_else(|| ("eventId".to_string(), "missing".to_string()))?;
     let mut issues = Vec::new();
     let mut time = |field: &str, v: &Option<String>| {
         v.as_deref().and_then(|t| {
@@ -384,7 +475,10 @@ pub fn event_from_van(e: &models::Event) -> Result<(Event, Vec<Shift>, Vec<Field
     let ends_at = time("endDate", &e.end_date);
     let mut extra = e.extra.clone();
     if let Some(roles) = &e.roles {
-        extra.insert("roles".into(), serde_json::to_value(roles).unwrap_or_default());
+        extra.insert(
+            "roles".into(),
+            serde_json::to_value(roles).unwrap_or_default(),
+        );
     }
     if let Some(s) = &e.short_name {
         extra.insert("shortName".into(), s.clone().into());
@@ -398,18 +492,28 @@ pub fn event_from_van(e: &models::Event) -> Result<(Event, Vec<Shift>, Vec<Field
         starts_at,
         ends_at,
         timezone: None,
-        event_type: e.event_type.as_ref().map(|t| t.name.clone().unwrap_or_else(|| t.event_type_id.to_string())),
-        location: first_location.and_then(|l| l.address.as_ref()).map(|a| PostalAddress {
-            lines: a.address_line1.iter().cloned().collect(),
-            locality: a.city.clone(),
-            region: a.state_or_province.clone(),
-            postal_code: a.zip_or_postal_code.clone(),
-            country: a.country_code.clone(),
-            kind: None,
-            primary: true,
+        event_type: e.event_type.as_ref().map(|t| {
+            t.name
+                .clone()
+                .unwrap_or_else(|| t.event_type_id.to_string())
         }),
+        location: first_location
+            .and_then(|l| l.address.as_ref())
+            .map(|a| PostalAddress {
+                lines: a.address_line1.iter().cloned().collect(),
+                locality: a.city.clone(),
+                region: a.state_or_province.clone(),
+                postal_code: a.zip_or_postal_code.clone(),
+                country: a.country_code.clone(),
+                kind: None,
+                primary: true,
+            }),
         venue: first_location.and_then(|l| l.name.clone()),
-        visibility: e.extra.get("isPubliclyViewable").and_then(|v| v.as_bool()).map(|p| if p { "PUBLIC".into() } else { "PRIVATE".into() }),
+        visibility: e
+            .extra
+            .get("isPubliclyViewable")
+            .and_then(|v| v.as_bool())
+            .map(|p| if p { "PUBLIC".into() } else { "PRIVATE".into() }),
         is_virtual: None,
         tags: Vec::new(),
         browser_url: None,
@@ -418,15 +522,24 @@ pub fn event_from_van(e: &models::Event) -> Result<(Event, Vec<Shift>, Vec<Field
     let mut shifts = Vec::new();
     for (i, s) in e.shifts.iter().flatten().enumerate() {
         let Some(shift_id) = s.event_shift_id else {
-            issues.push((format!("shifts[{i}].eventShiftId"), "missing; shift left out".into()));
+            issues.push((
+                format!("shifts[{i}].eventShiftId"),
+                "missing; shift left out".into(),
+            ));
             continue;
         };
         shifts.push(Shift {
             source: SourceRef::new(SYSTEM, shift_id.to_string()),
             event: event_ref(id),
             name: s.name.clone(),
-            starts_at: s.start_time.as_deref().and_then(canvass_core::time::parse_timestamp),
-            ends_at: s.end_time.as_deref().and_then(canvass_core::time::parse_timestamp),
+            starts_at: s
+                .start_time
+                .as_deref()
+                .and_then(canvass_core::time::parse_timestamp),
+            ends_at: s
+                .end_time
+                .as_deref()
+                .and_then(canvass_core::time::parse_timestamp),
             capacity: None,
             extra: s.extra.clone(),
         });
@@ -440,10 +553,16 @@ pub fn attendance_from_signup(s: &models::Signup) -> Result<Attendance, FieldIss
         .event_signup_id
         .ok_or_else(|| ("eventSignupId".to_string(), "missing".to_string()))?;
     let mut extra = s.extra.clone();
-    extra.insert("role".into(), serde_json::to_value(&s.role).unwrap_or_default());
+    extra.insert(
+        "role".into(),
+        serde_json::to_value(&s.role).unwrap_or_default(),
+    );
     extra.insert("statusId".into(), s.status.status_id.into());
     if let Some(l) = &s.location {
-        extra.insert("location".into(), serde_json::to_value(l).unwrap_or_default());
+        extra.insert(
+            "location".into(),
+            serde_json::to_value(l).unwrap_or_default(),
+        );
     }
     let status = match s.status.name.as_deref() {
         Some(n) => attendance_status(n),
@@ -451,7 +570,11 @@ pub fn attendance_from_signup(s: &models::Signup) -> Result<Attendance, FieldIss
     };
     Ok(Attendance {
         source: SourceRef::new(SYSTEM, id.to_string()),
-        modified_at: s.extra.get("dateModified").and_then(|v| v.as_str()).and_then(canvass_core::time::parse_timestamp),
+        modified_at: s
+            .extra
+            .get("dateModified")
+            .and_then(|v| v.as_str())
+            .and_then(canvass_core::time::parse_timestamp),
         person: SourceRef::new(SYSTEM, s.person.van_id.to_string()),
         event: event_ref(s.event.event_id),
         shift: Some(SourceRef::new(SYSTEM, s.shift.event_shift_id.to_string())),
@@ -463,7 +586,12 @@ pub fn attendance_from_signup(s: &models::Signup) -> Result<Attendance, FieldIss
 /// An activist code as a canonical [`Tag`].
 pub fn tag_from_activist_code(c: &models::ActivistCode) -> Tag {
     let mut extra = c.extra.clone();
-    for (k, v) in [("type", &c.kind), ("status", &c.status), ("description", &c.description), ("shortName", &c.short_name)] {
+    for (k, v) in [
+        ("type", &c.kind),
+        ("status", &c.status),
+        ("description", &c.description),
+        ("shortName", &c.short_name),
+    ] {
         if let Some(v) = v {
             extra.insert(k.into(), v.clone().into());
         }
@@ -478,7 +606,11 @@ pub fn tag_from_activist_code(c: &models::ActivistCode) -> Tag {
 /// A survey question as a canonical [`SurveyQuestion`].
 pub fn survey_question_from_van(q: &models::SurveyQuestion) -> SurveyQuestion {
     let mut extra = q.extra.clone();
-    for (k, v) in [("type", &q.kind), ("status", &q.status), ("shortName", &q.short_name)] {
+    for (k, v) in [
+        ("type", &q.kind),
+        ("status", &q.status),
+        ("shortName", &q.short_name),
+    ] {
         if let Some(v) = v {
             extra.insert(k.into(), v.clone().into());
         }

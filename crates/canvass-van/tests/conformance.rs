@@ -27,42 +27,88 @@ impl Harness {
         let people = sim.seed_population(&Population::generate(5, 450), 450);
         let list = sim.add_saved_list("Everyone", &people);
         for i in 0..60 {
-            sim.add_event(&format!("Canvass {i}"), seeded.event_type_id, chrono::Utc::now() + chrono::Duration::days(i), &[("Shift", 0, 2)]);
+            sim.add_event(
+                &format!("Canvass {i}"),
+                seeded.event_type_id,
+                chrono::Utc::now() + chrono::Duration::days(i),
+                &[("Shift", 0, 2)],
+            );
         }
         let van = sim.client();
         let e = &seeded.events[0];
         let mut signups = BTreeSet::new();
         for (n, van_id) in people.iter().take(40).enumerate() {
             let shift = e.shift_ids[n % 2];
-            signups.insert(van.signups().create(&Signup::new(*van_id, e.event_id, shift, e.role_ids[1], 1)).await.unwrap_or_default().to_string());
+            signups.insert(
+                van.signups()
+                    .create(&Signup::new(*van_id, e.event_id, shift, e.role_ids[1], 1))
+                    .await
+                    .unwrap_or_default()
+                    .to_string(),
+            );
         }
-        let events = van.events().list().expand(&canvass_van::client::EventExpand::SYNC).all().await.unwrap_or_default();
+        let events = van
+            .events()
+            .list()
+            .expand(&canvass_van::client::EventExpand::SYNC)
+            .all()
+            .await
+            .unwrap_or_default();
         let ids = |v: &[u64]| v.iter().map(u64::to_string).collect::<BTreeSet<_>>();
         let mut expected = BTreeMap::new();
         expected.insert(EntityKind::People, ids(&people));
-        expected.insert(EntityKind::Events, events.iter().filter_map(|e| e.event_id).map(|i| i.to_string()).collect());
+        expected.insert(
+            EntityKind::Events,
+            events
+                .iter()
+                .filter_map(|e| e.event_id)
+                .map(|i| i.to_string())
+                .collect(),
+        );
         expected.insert(
             EntityKind::Shifts,
-            events.iter().flat_map(|e| e.shifts.iter().flatten().filter_map(|s| s.event_shift_id)).map(|i| i.to_string()).collect(),
+            events
+                .iter()
+                .flat_map(|e| e.shifts.iter().flatten().filter_map(|s| s.event_shift_id))
+                .map(|i| i.to_string())
+                .collect(),
         );
         expected.insert(EntityKind::Attendances, signups);
-        expected.insert(EntityKind::Tags, ids(&seeded.activist_codes.values().copied().collect::<Vec<_>>()));
-        expected.insert(EntityKind::SurveyQuestions, ids(&[seeded.survey_question.0]));
-        Harness { sim, seeded, list, expected }
+        expected.insert(
+            EntityKind::Tags,
+            ids(&seeded.activist_codes.values().copied().collect::<Vec<_>>()),
+        );
+        expected.insert(
+            EntityKind::SurveyQuestions,
+            ids(&[seeded.survey_question.0]),
+        );
+        Harness {
+            sim,
+            seeded,
+            list,
+            expected,
+        }
     }
 }
 
 #[async_trait]
 impl ConformanceHarness for Harness {
     fn connector(&self, secret: Option<&str>, rate_limit: RateLimit) -> Box<dyn Connector> {
-        let client = VanClient::builder(self.sim.app_name(), secret.unwrap_or(self.sim.api_key()), self.sim.db_mode())
-            .base_url(self.sim.base_url())
-            .rate_limit(rate_limit)
-            .retry(RetryPolicy::fast())
-            .job_polling(Duration::from_millis(5), Duration::from_secs(30))
-            .build();
+        let client = VanClient::builder(
+            self.sim.app_name(),
+            secret.unwrap_or(self.sim.api_key()),
+            self.sim.db_mode(),
+        )
+        .base_url(self.sim.base_url())
+        .rate_limit(rate_limit)
+        .retry(RetryPolicy::fast())
+        .job_polling(Duration::from_millis(5), Duration::from_secs(30))
+        .build();
         match client {
-            Ok(c) => Box::new(VanConnector::new(c, self.seeded.connector_options(Some(self.list)))),
+            Ok(c) => Box::new(VanConnector::new(
+                c,
+                self.seeded.connector_options(Some(self.list)),
+            )),
             Err(e) => panic!("client: {e}"),
         }
     }
@@ -76,7 +122,12 @@ impl ConformanceHarness for Harness {
     }
 
     fn vendor_rate_limit(&self) -> SimRateLimit {
-        SimRateLimit { reads_per_second: 20.0, writes_per_second: None, burst: 5.0, retry_after: Some(1) }
+        SimRateLimit {
+            reads_per_second: 20.0,
+            writes_per_second: None,
+            burst: 5.0,
+            retry_after: Some(1),
+        }
     }
 
     fn throughput_kind(&self) -> EntityKind {

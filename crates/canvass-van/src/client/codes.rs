@@ -23,15 +23,26 @@ pub(crate) async fn get_list<T: DeserializeOwned>(
     }
     let value: serde_json::Value = rb.send_json(entity).await.map_err(|e| client.explain(e))?;
     let items = match value {
-        serde_json::Value::Object(mut map) if map.contains_key("items") => map.remove("items").unwrap_or_default(),
+        serde_json::Value::Object(mut map) if map.contains_key("items") => {
+            map.remove("items").unwrap_or_default()
+        }
         other => other,
     };
     decode_value(entity, &items)
 }
 
 /// GETs one object.
-pub(crate) async fn get_one<T: DeserializeOwned>(client: &VanClient, path: &str, entity: &str) -> Result<T, Error> {
-    let value: serde_json::Value = client.http.get(path).send_json(entity).await.map_err(|e| client.explain(e))?;
+pub(crate) async fn get_one<T: DeserializeOwned>(
+    client: &VanClient,
+    path: &str,
+    entity: &str,
+) -> Result<T, Error> {
+    let value: serde_json::Value = client
+        .http
+        .get(path)
+        .send_json(entity)
+        .await
+        .map_err(|e| client.explain(e))?;
     decode_value(entity, &value)
 }
 
@@ -48,7 +59,12 @@ impl<'a> ActivistCodes<'a> {
 
     /// `GET /activistCodes` (at most 200 a page).
     pub fn list(self) -> ListRequest<ActivistCode> {
-        ListRequest::new(self.client, "activistCodes", PageLimits::STANDARD, "activist codes")
+        ListRequest::new(
+            self.client,
+            "activistCodes",
+            PageLimits::STANDARD,
+            "activist codes",
+        )
     }
 
     /// `GET /activistCodes/{id}`.
@@ -90,7 +106,12 @@ impl<'a> SurveyQuestions<'a> {
 
     /// `GET /surveyQuestions` with their responses.
     pub fn list(self) -> ListRequest<SurveyQuestion> {
-        ListRequest::new(self.client, "surveyQuestions", PageLimits::STANDARD, "survey questions")
+        ListRequest::new(
+            self.client,
+            "surveyQuestions",
+            PageLimits::STANDARD,
+            "survey questions",
+        )
     }
 
     /// `GET /surveyQuestions/{id}`.
@@ -98,7 +119,12 @@ impl<'a> SurveyQuestions<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown id.
     pub async fn get(self, id: u64) -> Result<SurveyQuestion, Error> {
-        get_one(self.client, &format!("surveyQuestions/{id}"), "survey question").await
+        get_one(
+            self.client,
+            &format!("surveyQuestions/{id}"),
+            "survey question",
+        )
+        .await
     }
 }
 
@@ -140,7 +166,12 @@ impl<'a> CanvassResponses<'a> {
     }
 
     /// `POST /people/{idType}:{id}/canvassResponses`.
-    pub fn record_by_alternate_id(self, id_type: &str, id: &str, response: CanvassResponse) -> RecordCanvassResponse<'a> {
+    pub fn record_by_alternate_id(
+        self,
+        id_type: &str,
+        id: &str,
+        response: CanvassResponse,
+    ) -> RecordCanvassResponse<'a> {
         RecordCanvassResponse {
             client: self.client,
             path: format!("people/{id_type}:{id}/canvassResponses"),
@@ -150,35 +181,65 @@ impl<'a> CanvassResponses<'a> {
 
     /// Applies an activist code (a canvass response with one response; the
     /// context defaults to input type API, no contact type, today).
-    pub fn apply_activist_code(self, van_id: u64, activist_code_id: u64) -> RecordCanvassResponse<'a> {
-        self.record(
-            van_id,
-            CanvassResponse::responses(bare_context(), vec![ResponseItem::apply_activist_code(activist_code_id)]),
-        )
-    }
-
-    /// Removes an activist code.
-    pub fn remove_activist_code(self, van_id: u64, activist_code_id: u64) -> RecordCanvassResponse<'a> {
-        self.record(
-            van_id,
-            CanvassResponse::responses(bare_context(), vec![ResponseItem::remove_activist_code(activist_code_id)]),
-        )
-    }
-
-    /// Records an answer to a survey question.
-    pub fn survey_response(self, van_id: u64, survey_question_id: u64, survey_response_id: u64) -> RecordCanvassResponse<'a> {
+    pub fn apply_activist_code(
+        self,
+        van_id: u64,
+        activist_code_id: u64,
+    ) -> RecordCanvassResponse<'a> {
         self.record(
             van_id,
             CanvassResponse::responses(
                 bare_context(),
-                vec![ResponseItem::survey_response(survey_question_id, survey_response_id)],
+                vec![ResponseItem::apply_activist_code(activist_code_id)],
+            ),
+        )
+    }
+
+    /// Removes an activist code.
+    pub fn remove_activist_code(
+        self,
+        van_id: u64,
+        activist_code_id: u64,
+    ) -> RecordCanvassResponse<'a> {
+        self.record(
+            van_id,
+            CanvassResponse::responses(
+                bare_context(),
+                vec![ResponseItem::remove_activist_code(activist_code_id)],
+            ),
+        )
+    }
+
+    /// Records an answer to a survey question.
+    pub fn survey_response(
+        self,
+        van_id: u64,
+        survey_question_id: u64,
+        survey_response_id: u64,
+    ) -> RecordCanvassResponse<'a> {
+        self.record(
+            van_id,
+            CanvassResponse::responses(
+                bare_context(),
+                vec![ResponseItem::survey_response(
+                    survey_question_id,
+                    survey_response_id,
+                )],
             ),
         )
     }
 
     /// Records a non-contact with a result code (Not Home, Wrong Number …).
-    pub fn result_code(self, van_id: u64, contact_type_id: u64, result_code_id: u64) -> RecordCanvassResponse<'a> {
-        self.record(van_id, CanvassResponse::result_code(CanvassContext::new(contact_type_id), result_code_id))
+    pub fn result_code(
+        self,
+        van_id: u64,
+        contact_type_id: u64,
+        result_code_id: u64,
+    ) -> RecordCanvassResponse<'a> {
+        self.record(
+            van_id,
+            CanvassResponse::result_code(CanvassContext::new(contact_type_id), result_code_id),
+        )
     }
 
     /// `GET /canvassResponses/resultCodes`.
@@ -186,7 +247,13 @@ impl<'a> CanvassResponses<'a> {
     /// # Errors
     /// As VAN answers.
     pub async fn result_codes(self) -> Result<Vec<ResultCode>, Error> {
-        get_list(self.client, "canvassResponses/resultCodes", &[], "result codes").await
+        get_list(
+            self.client,
+            "canvassResponses/resultCodes",
+            &[],
+            "result codes",
+        )
+        .await
     }
 
     /// `GET /canvassResponses/contactTypes`.
@@ -194,7 +261,13 @@ impl<'a> CanvassResponses<'a> {
     /// # Errors
     /// As VAN answers.
     pub async fn contact_types(self) -> Result<Vec<ContactType>, Error> {
-        get_list(self.client, "canvassResponses/contactTypes", &[], "contact types").await
+        get_list(
+            self.client,
+            "canvassResponses/contactTypes",
+            &[],
+            "contact types",
+        )
+        .await
     }
 
     /// `GET /canvassResponses/inputTypes`.
@@ -202,7 +275,13 @@ impl<'a> CanvassResponses<'a> {
     /// # Errors
     /// As VAN answers.
     pub async fn input_types(self) -> Result<Vec<InputType>, Error> {
-        get_list(self.client, "canvassResponses/inputTypes", &[], "input types").await
+        get_list(
+            self.client,
+            "canvassResponses/inputTypes",
+            &[],
+            "input types",
+        )
+        .await
     }
 }
 
@@ -231,7 +310,8 @@ impl RecordCanvassResponse<'_> {
 
     /// Sets the date canvassed.
     pub fn date_canvassed(mut self, at: chrono::DateTime<chrono::Utc>) -> Self {
-        self.body.canvass_context.date_canvassed = Some(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        self.body.canvass_context.date_canvassed =
+            Some(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         self
     }
 

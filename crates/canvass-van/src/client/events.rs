@@ -25,7 +25,11 @@ pub enum EventExpand {
 
 impl EventExpand {
     /// Shifts, roles and locations: what a sync needs.
-    pub const SYNC: [EventExpand; 3] = [EventExpand::Shifts, EventExpand::Roles, EventExpand::Locations];
+    pub const SYNC: [EventExpand; 3] = [
+        EventExpand::Shifts,
+        EventExpand::Roles,
+        EventExpand::Locations,
+    ];
 
     /// VAN's name.
     pub fn as_str(self) -> &'static str {
@@ -40,7 +44,11 @@ impl EventExpand {
 }
 
 fn expand_list(expand: &[EventExpand]) -> String {
-    expand.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(",")
+    expand
+        .iter()
+        .map(|e| e.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Reads VAN's answer to a create: an integer id in the body.
@@ -176,7 +184,10 @@ impl GetEvent<'_> {
         if !self.expand.is_empty() {
             rb = rb.query_pair("$expand", expand_list(&self.expand));
         }
-        let value: serde_json::Value = rb.send_json("event").await.map_err(|e| self.client.explain(e))?;
+        let value: serde_json::Value = rb
+            .send_json("event")
+            .await
+            .map_err(|e| self.client.explain(e))?;
         decode_value("event", &value)
     }
 }
@@ -194,12 +205,14 @@ impl<'a> Signups<'a> {
 
     /// `GET /signups?eventId=`.
     pub fn list_by_event(self, event_id: u64) -> ListRequest<Signup> {
-        ListRequest::new(self.client, "signups", PageLimits::STANDARD, "signups").param("eventId", event_id)
+        ListRequest::new(self.client, "signups", PageLimits::STANDARD, "signups")
+            .param("eventId", event_id)
     }
 
     /// `GET /signups?vanId=` (403 when the key cannot see the person).
     pub fn list_by_person(self, van_id: u64) -> ListRequest<Signup> {
-        ListRequest::new(self.client, "signups", PageLimits::STANDARD, "signups").param("vanId", van_id)
+        ListRequest::new(self.client, "signups", PageLimits::STANDARD, "signups")
+            .param("vanId", van_id)
     }
 
     /// `POST /signups`: VAN's upsert on (person, event, shift, role); answers
@@ -250,7 +263,10 @@ impl<'a> Signups<'a> {
     /// As VAN answers.
     pub async fn update_status(self, signup_id: u64, status_id: u64) -> Result<(), Error> {
         let mut signup = self.get(signup_id).await?;
-        signup.status = SignupStatus { status_id, name: None };
+        signup.status = SignupStatus {
+            status_id,
+            name: None,
+        };
         self.update(signup_id, &signup).await
     }
 
@@ -273,14 +289,23 @@ impl<'a> Signups<'a> {
     /// # Errors
     /// As VAN answers.
     pub async fn statuses_for_event(self, event_id: u64) -> Result<Vec<SignupStatus>, Error> {
-        get_list(self.client, "signups/statuses", &[("eventId", event_id.to_string())], "signup statuses").await
+        get_list(
+            self.client,
+            "signups/statuses",
+            &[("eventId", event_id.to_string())],
+            "signup statuses",
+        )
+        .await
     }
 
     /// `GET /signups/statuses?eventTypeId=`.
     ///
     /// # Errors
     /// As VAN answers.
-    pub async fn statuses_for_event_type(self, event_type_id: u64) -> Result<Vec<SignupStatus>, Error> {
+    pub async fn statuses_for_event_type(
+        self,
+        event_type_id: u64,
+    ) -> Result<Vec<SignupStatus>, Error> {
         get_list(
             self.client,
             "signups/statuses",

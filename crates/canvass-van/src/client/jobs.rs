@@ -55,12 +55,20 @@ impl CsvFile {
         let decode = |e: csv::Error| Error::Decode {
             system: SYSTEM.to_string(),
             entity: "CSV file".to_string(),
-            path: e.position().map(|p| format!("line {}", p.line())).unwrap_or_default(),
+            path: e
+                .position()
+                .map(|p| format!("line {}", p.line()))
+                .unwrap_or_default(),
             message: e.to_string(),
             excerpt: String::new(),
             truncated: false,
         };
-        let headers = reader.headers().map_err(decode)?.iter().map(str::to_string).collect();
+        let headers = reader
+            .headers()
+            .map_err(decode)?
+            .iter()
+            .map(str::to_string)
+            .collect();
         let mut rows = Vec::new();
         for record in reader.records() {
             rows.push(record.map_err(decode)?.iter().map(str::to_string).collect());
@@ -70,13 +78,16 @@ impl CsvFile {
 
     /// The index of a column, case-insensitively.
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name))
+        self.headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
     }
 
     /// A cell of `row` by column name (case-insensitive); `None` when the
     /// column is absent, empty text when the row is short.
     pub fn get<'r>(&self, row: &'r [String], name: &str) -> Option<&'r str> {
-        self.column(name).map(|i| row.get(i).map_or("", String::as_str))
+        self.column(name)
+            .map(|i| row.get(i).map_or("", String::as_str))
     }
 
     /// A row as a JSON object (header → text), for raw storage.
@@ -85,7 +96,12 @@ impl CsvFile {
             .headers
             .iter()
             .enumerate()
-            .map(|(i, h)| (h.clone(), serde_json::Value::String(row.get(i).cloned().unwrap_or_default())))
+            .map(|(i, h)| {
+                (
+                    h.clone(),
+                    serde_json::Value::String(row.get(i).cloned().unwrap_or_default()),
+                )
+            })
             .collect();
         serde_json::Value::Object(map)
     }
@@ -98,8 +114,11 @@ impl CsvFile {
         }
         let map: Vec<Option<usize>> = self.headers.iter().map(|h| other.column(h)).collect();
         for row in other.rows {
-            self.rows
-                .push(map.iter().map(|i| i.and_then(|i| row.get(i).cloned()).unwrap_or_default()).collect());
+            self.rows.push(
+                map.iter()
+                    .map(|i| i.and_then(|i| row.get(i).cloned()).unwrap_or_default())
+                    .collect(),
+            );
         }
     }
 }
@@ -130,7 +149,11 @@ impl BulkImportTable {
         if row.len() != self.columns.len() {
             return Err(Error::invalid_input(
                 format!("bulk import row {}", self.rows.len()),
-                format!("has {} values for {} columns", row.len(), self.columns.len()),
+                format!(
+                    "has {} values for {} columns",
+                    row.len(),
+                    self.columns.len()
+                ),
             ));
         }
         self.rows.push(row);
@@ -142,13 +165,16 @@ impl BulkImportTable {
     /// # Errors
     /// [`Error::InvalidInput`] if the CSV cannot be written.
     pub fn to_csv(&self) -> Result<Vec<u8>, Error> {
-        let mut w = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
+        let mut w = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(Vec::new());
         let bad = |e: csv::Error| Error::invalid_input("bulk import file", e.to_string());
         w.write_record(&self.columns).map_err(bad)?;
         for row in &self.rows {
             w.write_record(row).map_err(bad)?;
         }
-        w.into_inner().map_err(|e| Error::invalid_input("bulk import file", e.to_string()))
+        w.into_inner()
+            .map_err(|e| Error::invalid_input("bulk import file", e.to_string()))
     }
 
     /// The CSV zipped (deflate) as `csv_name` inside the archive.
@@ -159,8 +185,10 @@ impl BulkImportTable {
         let csv = self.to_csv()?;
         let bad = |e: String| Error::invalid_input("bulk import zip", e);
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        zip.start_file(csv_name, options).map_err(|e| bad(e.to_string()))?;
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file(csv_name, options)
+            .map_err(|e| bad(e.to_string()))?;
         zip.write_all(&csv).map_err(|e| bad(e.to_string()))?;
         let cursor = zip.finish().map_err(|e| bad(e.to_string()))?;
         Ok(cursor.into_inner())
@@ -168,7 +196,12 @@ impl BulkImportTable {
 }
 
 /// Polls a job until it completes, fails, or the client's job timeout passes.
-async fn wait_for<J, F, Fut>(client: &VanClient, what: &str, mut poll: F, status: impl Fn(&J) -> (JobStatus, String)) -> Result<J, Error>
+async fn wait_for<J, F, Fut>(
+    client: &VanClient,
+    what: &str,
+    mut poll: F,
+    status: impl Fn(&J) -> (JobStatus, String),
+) -> Result<J, Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<J, Error>>,
@@ -224,7 +257,12 @@ impl<'a> ExportJobs<'a> {
 
     /// `GET /exportJobTypes`.
     pub fn types(self) -> ListRequest<ExportJobType> {
-        ListRequest::new(self.client, "exportJobTypes", PageLimits::STANDARD, "export job types")
+        ListRequest::new(
+            self.client,
+            "exportJobTypes",
+            PageLimits::STANDARD,
+            "export job types",
+        )
     }
 
     /// `POST /exportJobs`. Retried after transient failures: a repeat only
@@ -258,9 +296,20 @@ impl<'a> ExportJobs<'a> {
     /// # Errors
     /// `JOB_FAILED` when VAN reports a failure; a timeout after the client's job timeout.
     pub async fn wait(self, id: u64) -> Result<ExportJob, Error> {
-        wait_for(self.client, &format!("export job {id}"), || self.get(id), |j: &ExportJob| {
-            (j.status.clone(), j.error_code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())
-        })
+        wait_for(
+            self.client,
+            &format!("export job {id}"),
+            || self.get(id),
+            |j: &ExportJob| {
+                (
+                    j.status.clone(),
+                    j.error_code
+                        .as_deref()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default(),
+                )
+            },
+        )
         .await
     }
 
@@ -270,7 +319,10 @@ impl<'a> ExportJobs<'a> {
     /// [`Error::InvalidInput`] when the job has no download URL yet.
     pub async fn download(self, job: &ExportJob) -> Result<CsvFile, Error> {
         let url = job.download_url.as_deref().ok_or_else(|| {
-            Error::invalid_input("exportJob.downloadUrl", format!("export job {} has no file yet", job.export_job_id))
+            Error::invalid_input(
+                "exportJob.downloadUrl",
+                format!("export job {} has no file yet", job.export_job_id),
+            )
         })?;
         download_csv(self.client, url).await
     }
@@ -279,7 +331,11 @@ impl<'a> ExportJobs<'a> {
     ///
     /// # Errors
     /// As the steps.
-    pub async fn export_saved_list(self, saved_list_id: u64, export_type: u64) -> Result<CsvFile, Error> {
+    pub async fn export_saved_list(
+        self,
+        saved_list_id: u64,
+        export_type: u64,
+    ) -> Result<CsvFile, Error> {
         let job = self
             .create(&ExportJobRequest {
                 saved_list_id,
@@ -287,7 +343,11 @@ impl<'a> ExportJobs<'a> {
                 webhook_url: None,
             })
             .await?;
-        let job = if job.status == JobStatus::Complete { job } else { self.wait(job.export_job_id).await? };
+        let job = if job.status == JobStatus::Complete {
+            job
+        } else {
+            self.wait(job.export_job_id).await?
+        };
         self.download(&job).await
     }
 }
@@ -337,11 +397,23 @@ impl<'a> BulkImportJobs<'a> {
     /// activist code id), resource `ContactsActivistCodes`, mapping
     /// `ActivistCode` (as parsons does). The request count does not grow
     /// with the number of rows.
-    pub fn apply_activist_codes(self, rows: &[(u64, u64)], uploader: &'a dyn Uploader) -> BulkImport<'a> {
+    pub fn apply_activist_codes(
+        self,
+        rows: &[(u64, u64)],
+        uploader: &'a dyn Uploader,
+    ) -> BulkImport<'a> {
         let mut table = BulkImportTable::new(&["VanID", "ActivistCodeID"]);
-        table.rows = rows.iter().map(|(v, c)| vec![v.to_string(), c.to_string()]).collect();
-        self.import(table, "ContactsActivistCodes", vec![MappingType::new("ActivistCode")], uploader)
-            .description("canvass activist code upload")
+        table.rows = rows
+            .iter()
+            .map(|(v, c)| vec![v.to_string(), c.to_string()])
+            .collect();
+        self.import(
+            table,
+            "ContactsActivistCodes",
+            vec![MappingType::new("ActivistCode")],
+            uploader,
+        )
+        .description("canvass activist code upload")
     }
 
     /// `POST /bulkImportJobs` with a full request; returns the job id.
@@ -365,7 +437,12 @@ impl<'a> BulkImportJobs<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown job.
     pub async fn get(self, id: u64) -> Result<BulkImportJob, Error> {
-        super::codes::get_one(self.client, &format!("bulkImportJobs/{id}"), "bulk import job").await
+        super::codes::get_one(
+            self.client,
+            &format!("bulkImportJobs/{id}"),
+            "bulk import job",
+        )
+        .await
     }
 
     /// Polls the job until it completes.
@@ -373,14 +450,19 @@ impl<'a> BulkImportJobs<'a> {
     /// # Errors
     /// `JOB_FAILED` with VAN's job errors; a timeout after the client's job timeout.
     pub async fn wait(self, id: u64) -> Result<BulkImportJob, Error> {
-        wait_for(self.client, &format!("bulk import job {id}"), || self.get(id), |j: &BulkImportJob| {
-            let detail = if j.errors.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", serde_json::Value::Array(j.errors.clone()))
-            };
-            (j.status.clone(), detail)
-        })
+        wait_for(
+            self.client,
+            &format!("bulk import job {id}"),
+            || self.get(id),
+            |j: &BulkImportJob| {
+                let detail = if j.errors.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", serde_json::Value::Array(j.errors.clone()))
+                };
+                (j.status.clone(), detail)
+            },
+        )
         .await
     }
 
@@ -401,7 +483,13 @@ impl<'a> BulkImportJobs<'a> {
     /// # Errors
     /// As VAN answers.
     pub async fn resources(self) -> Result<Vec<String>, Error> {
-        get_list(self.client, "bulkImportJobs/resources", &[], "bulk import resources").await
+        get_list(
+            self.client,
+            "bulkImportJobs/resources",
+            &[],
+            "bulk import resources",
+        )
+        .await
     }
 
     /// `GET /bulkImportMappingTypes`.
@@ -409,7 +497,13 @@ impl<'a> BulkImportJobs<'a> {
     /// # Errors
     /// As VAN answers.
     pub async fn mapping_types(self) -> Result<Vec<serde_json::Value>, Error> {
-        get_list(self.client, "bulkImportMappingTypes", &[], "bulk import mapping types").await
+        get_list(
+            self.client,
+            "bulkImportMappingTypes",
+            &[],
+            "bulk import mapping types",
+        )
+        .await
     }
 }
 
@@ -455,7 +549,12 @@ impl BulkImport<'_> {
             description: self.description.clone(),
             file: BulkImportFileSpec {
                 column_delimiter: "csv".into(),
-                columns: self.table.columns.iter().map(|c| ColumnName { name: c.clone() }).collect(),
+                columns: self
+                    .table
+                    .columns
+                    .iter()
+                    .map(|c| ColumnName { name: c.clone() })
+                    .collect(),
                 file_name: self.file_name.clone(),
                 has_header: "True".into(),
                 has_quotes: "True".into(),
@@ -538,7 +637,12 @@ impl<'a> ChangedEntityExportJobs<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown job.
     pub async fn get(self, id: u64) -> Result<ChangedEntityExportJob, Error> {
-        super::codes::get_one(self.client, &format!("changedEntityExportJobs/{id}"), "changed entity export job").await
+        super::codes::get_one(
+            self.client,
+            &format!("changedEntityExportJobs/{id}"),
+            "changed entity export job",
+        )
+        .await
     }
 
     /// Polls the job while it is `Pending` or `InProcess`.
@@ -546,15 +650,20 @@ impl<'a> ChangedEntityExportJobs<'a> {
     /// # Errors
     /// `JOB_FAILED` with VAN's message for any other status; a timeout after the client's job timeout.
     pub async fn wait(self, id: u64) -> Result<ChangedEntityExportJob, Error> {
-        wait_for(self.client, &format!("changed entity export job {id}"), || self.get(id), |j: &ChangedEntityExportJob| {
-            let detail = match (&j.code, &j.message) {
-                (Some(c), Some(m)) => format!(" ({c}: {m})"),
-                (None, Some(m)) => format!(" ({m})"),
-                (Some(c), None) => format!(" ({c})"),
-                (None, None) => String::new(),
-            };
-            (j.job_status.clone(), detail)
-        })
+        wait_for(
+            self.client,
+            &format!("changed entity export job {id}"),
+            || self.get(id),
+            |j: &ChangedEntityExportJob| {
+                let detail = match (&j.code, &j.message) {
+                    (Some(c), Some(m)) => format!(" ({c}: {m})"),
+                    (None, Some(m)) => format!(" ({m})"),
+                    (Some(c), None) => format!(" ({c})"),
+                    (None, None) => String::new(),
+                };
+                (j.job_status.clone(), detail)
+            },
+        )
         .await
     }
 
@@ -575,7 +684,13 @@ impl<'a> ChangedEntityExportJobs<'a> {
     /// # Errors
     /// As VAN answers.
     pub async fn resources(self) -> Result<Vec<String>, Error> {
-        get_list(self.client, "changedEntityExportJobs/resources", &[], "changed entity resources").await
+        get_list(
+            self.client,
+            "changedEntityExportJobs/resources",
+            &[],
+            "changed entity resources",
+        )
+        .await
     }
 
     /// `GET /changedEntityExportJobs/fields/{resourceType}`.
@@ -655,18 +770,29 @@ impl NewChangedEntityExport<'_> {
         {
             return Err(Error::invalid_input(
                 "dateChangedTo",
-                format!("{} must come after dateChangedFrom {}", to.to_rfc3339(), self.from.to_rfc3339()),
+                format!(
+                    "{} must come after dateChangedFrom {}",
+                    to.to_rfc3339(),
+                    self.from.to_rfc3339()
+                ),
             ));
         }
         if !(1000..=100_000).contains(&self.request.file_size_kb_limit) {
             return Err(Error::invalid_input(
                 "fileSizeKbLimit",
-                format!("{} is outside VAN's 1000–100000", self.request.file_size_kb_limit),
+                format!(
+                    "{} is outside VAN's 1000–100000",
+                    self.request.file_size_kb_limit
+                ),
             ));
         }
         let mut request = self.request.clone();
-        request.date_changed_from = self.from.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
-        request.date_changed_to = self.to.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false));
+        request.date_changed_from = self
+            .from
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        request.date_changed_to = self
+            .to
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false));
         Ok(request)
     }
 
@@ -697,7 +823,11 @@ impl NewChangedEntityExport<'_> {
         let client = self.client;
         let job = self.send().await?;
         let jobs = ChangedEntityExportJobs::new(client);
-        let job = if job.job_status == JobStatus::Complete { job } else { jobs.wait(job.export_job_id).await? };
+        let job = if job.job_status == JobStatus::Complete {
+            job
+        } else {
+            jobs.wait(job.export_job_id).await?
+        };
         jobs.download(&job).await
     }
 }

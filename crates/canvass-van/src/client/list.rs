@@ -29,9 +29,15 @@ pub(crate) struct PageLimits {
 
 impl PageLimits {
     /// Most endpoints: default 50, at most 200.
-    pub const STANDARD: PageLimits = PageLimits { default_top: 50, max_top: 200 };
+    pub const STANDARD: PageLimits = PageLimits {
+        default_top: 50,
+        max_top: 200,
+    };
     /// `/events`: default 10, at most 50.
-    pub const EVENTS: PageLimits = PageLimits { default_top: 10, max_top: 50 };
+    pub const EVENTS: PageLimits = PageLimits {
+        default_top: 10,
+        max_top: 50,
+    };
 }
 
 struct Spec {
@@ -72,7 +78,12 @@ impl<T> std::fmt::Debug for ListRequest<T> {
 }
 
 impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
-    pub(crate) fn new(client: &VanClient, path: impl Into<String>, limits: PageLimits, entity: &'static str) -> Self {
+    pub(crate) fn new(
+        client: &VanClient,
+        path: impl Into<String>,
+        limits: PageLimits,
+        entity: &'static str,
+    ) -> Self {
         ListRequest {
             client: client.clone(),
             path: path.into(),
@@ -163,7 +174,9 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
                     page.items
                         .into_iter()
                         .enumerate()
-                        .map(move |(i, v)| decode_value::<T>(&format!("{entity} [{}]", at + i as u64), &v))
+                        .map(move |(i, v)| {
+                            decode_value::<T>(&format!("{entity} [{}]", at + i as u64), &v)
+                        })
                         .collect::<Vec<_>>(),
                 )
             })
@@ -199,7 +212,10 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
                 items: first.items,
             };
             let known_rest = first.count.map(|c| c > start + n);
-            let more = n > 0 && n >= spec.top && first.next_page_link.is_some() && known_rest != Some(false);
+            let more = n > 0
+                && n >= spec.top
+                && first.next_page_link.is_some()
+                && known_rest != Some(false);
             let head_stream = stream::iter((n > 0).then_some(Ok(head)));
             if !more {
                 return Ok::<_, Error>(head_stream.boxed());

@@ -20,7 +20,12 @@ impl<'a> SavedLists<'a> {
 
     /// `GET /savedLists` (metadata; members come out through an export job).
     pub fn list(self) -> ListRequest<SavedList> {
-        ListRequest::new(self.client, "savedLists", PageLimits::STANDARD, "saved lists")
+        ListRequest::new(
+            self.client,
+            "savedLists",
+            PageLimits::STANDARD,
+            "saved lists",
+        )
     }
 
     /// `GET /savedLists/{id}`.
@@ -110,7 +115,12 @@ impl<'a> Contributions<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown id.
     pub async fn get_by_alternate_id(self, id_type: &str, id: &str) -> Result<Contribution, Error> {
-        get_one(self.client, &format!("contributions/{id_type}:{id}"), "contribution").await
+        get_one(
+            self.client,
+            &format!("contributions/{id_type}:{id}"),
+            "contribution",
+        )
+        .await
     }
 }
 
@@ -131,7 +141,13 @@ impl<'a> Notes<'a> {
     /// # Errors
     /// As VAN answers.
     pub async fn list(self) -> Result<Vec<Note>, Error> {
-        get_list(self.client, &format!("people/{}/notes", self.van_id), &[], "notes").await
+        get_list(
+            self.client,
+            &format!("people/{}/notes", self.van_id),
+            &[],
+            "notes",
+        )
+        .await
     }
 
     /// `POST /people/{vanId}/notes`.

@@ -31,12 +31,13 @@ pub use codes::{ActivistCodes, CanvassResponses, Codes, RecordCanvassResponse, S
 pub use events::{EventExpand, Events, GetEvent, Signups};
 pub use jobs::{
     BulkImport, BulkImportJobs, BulkImportOutcome, BulkImportTable, CHANGED_ENTITY_WINDOW_DAYS,
-    ChangedEntityExportJobs, CsvFile, ExportJobs,
-    NewChangedEntityExport, Uploader,
+    ChangedEntityExportJobs, CsvFile, ExportJobs, NewChangedEntityExport, Uploader,
 };
 pub use list::ListRequest;
 pub use misc::{Contributions, Folders, Notes, SavedLists};
-pub use people::{FindOrCreate, GetPerson, MatchCombination, People, PersonExpand, match_combination};
+pub use people::{
+    FindOrCreate, GetPerson, MatchCombination, People, PersonExpand, match_combination,
+};
 
 use std::time::Duration;
 
@@ -106,7 +107,11 @@ impl<'de> Deserialize<'de> for DbMode {
             serde_json::Value::String(s) => s.clone(),
             _ => String::new(),
         };
-        match text.to_ascii_lowercase().replace(['_', '-', ' '], "").as_str() {
+        match text
+            .to_ascii_lowercase()
+            .replace(['_', '-', ' '], "")
+            .as_str()
+        {
             "0" | "voterfile" | "myvoters" => Ok(DbMode::VoterFile),
             "1" | "mycampaign" | "everyaction" | "mymembers" => Ok(DbMode::MyCampaign),
             _ => Err(serde::de::Error::custom(format!(
@@ -187,7 +192,9 @@ impl VanClientBuilder {
     /// HTTP client cannot be built.
     pub fn build(self) -> Result<VanClient, Error> {
         if self.application_name.trim().is_empty() {
-            return Err(Error::Config("VAN needs an application name (the Basic-auth user name)".into()));
+            return Err(Error::Config(
+                "VAN needs an application name (the Basic-auth user name)".into(),
+            ));
         }
         if self.api_key.expose_secret().trim().is_empty() {
             return Err(Error::Config("VAN needs an API key".into()));
@@ -238,7 +245,11 @@ impl VanClient {
     pub const DEFAULT_RATE_LIMIT: f64 = 20.0;
 
     /// A builder for `application_name` with `api_key` on `db_mode`.
-    pub fn builder(application_name: impl Into<String>, api_key: impl Into<String>, db_mode: DbMode) -> VanClientBuilder {
+    pub fn builder(
+        application_name: impl Into<String>,
+        api_key: impl Into<String>,
+        db_mode: DbMode,
+    ) -> VanClientBuilder {
         VanClientBuilder {
             application_name: application_name.into(),
             api_key: SecretString::from(api_key.into()),
@@ -367,7 +378,10 @@ impl VanClient {
         match e {
             Error::Auth { system, message } => {
                 let lower = message.to_ascii_lowercase();
-                let hint = if lower.contains("database mode") || lower.contains("dbmode") || lower.contains("db mode") {
+                let hint = if lower.contains("database mode")
+                    || lower.contains("dbmode")
+                    || lower.contains("db mode")
+                {
                     format!(
                         "the API key was refused for database mode {}; a VAN key is issued for one mode: set `db_mode` to {} if the key is for {}",
                         self.db_mode,
@@ -397,7 +411,10 @@ impl VanClient {
 }
 
 /// Decodes one item of a page into `T`, naming the JSON path that failed.
-pub(crate) fn decode_value<T: serde::de::DeserializeOwned>(entity: &str, value: &serde_json::Value) -> Result<T, Error> {
+pub(crate) fn decode_value<T: serde::de::DeserializeOwned>(
+    entity: &str,
+    value: &serde_json::Value,
+) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
         system: SYSTEM.to_string(),
         entity: entity.to_string(),

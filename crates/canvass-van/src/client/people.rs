@@ -36,8 +36,13 @@ fn filled(s: &Option<String>) -> bool {
 
 fn has_street_number_and_name(line: &str) -> bool {
     let mut words = line.split_whitespace();
-    let number = words.next().is_some_and(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()));
-    number && words.next().is_some_and(|w| w.chars().any(char::is_alphanumeric))
+    let number = words
+        .next()
+        .is_some_and(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()));
+    number
+        && words
+            .next()
+            .is_some_and(|w| w.chars().any(char::is_alphanumeric))
 }
 
 /// Checks a person against VAN's documented minimum match inputs before a
@@ -77,9 +82,12 @@ pub fn match_combination(person: &Person) -> Result<MatchCombination, Error> {
             .is_some_and(|z| canvass_core::normalize::zip5(z).is_ok())
     };
     let zip = addresses.clone().any(zip_of);
-    let street_zip = addresses
-        .clone()
-        .any(|a| zip_of(a) && a.address_line1.as_deref().is_some_and(has_street_number_and_name));
+    let street_zip = addresses.clone().any(|a| {
+        zip_of(a)
+            && a.address_line1
+                .as_deref()
+                .is_some_and(has_street_number_and_name)
+    });
     let dob = filled(&person.date_of_birth);
     let name = first && last;
     if name && email {
@@ -127,15 +135,28 @@ pub fn match_combination(person: &Person) -> Result<MatchCombination, Error> {
     if !dob {
         zip_dob.push("date of birth");
     }
-    let street: &[&str] = if street_zip { &[] } else { &["street number and name with ZIP5"] };
-    let mut options = vec!["an email".to_string(), with_name(&["phone"]), with_name(&zip_dob), with_name(street)];
+    let street: &[&str] = if street_zip {
+        &[]
+    } else {
+        &["street number and name with ZIP5"]
+    };
+    let mut options = vec![
+        "an email".to_string(),
+        with_name(&["phone"]),
+        with_name(&zip_dob),
+        with_name(street),
+    ];
     options.retain(|o| !o.is_empty());
     options.dedup();
     Err(Error::invalid_input(
         "person",
         format!(
             "VAN matches only on first + last + email, first + last + phone, first + last + ZIP5 + date of birth, first + last + street number and name + ZIP5, or email alone; this person has {}; missing one of: {}",
-            if has.is_empty() { "none of those".to_string() } else { has.join(", ") },
+            if has.is_empty() {
+                "none of those".to_string()
+            } else {
+                has.join(", ")
+            },
             options.join("; or ")
         ),
     ))
@@ -169,7 +190,11 @@ pub enum PersonExpand {
 
 impl PersonExpand {
     /// The contact points: addresses, phones, emails.
-    pub const CONTACT: [PersonExpand; 3] = [PersonExpand::Phones, PersonExpand::Emails, PersonExpand::Addresses];
+    pub const CONTACT: [PersonExpand; 3] = [
+        PersonExpand::Phones,
+        PersonExpand::Emails,
+        PersonExpand::Addresses,
+    ];
 
     /// VAN's camelCase name (parsons' snake_case names converted).
     pub fn as_str(self) -> &'static str {
@@ -199,7 +224,11 @@ impl PersonExpand {
 }
 
 fn expand_list(expand: &[PersonExpand]) -> String {
-    expand.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(",")
+    expand
+        .iter()
+        .map(|e| e.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Turns VAN's match answer (201 with the body, or the 302 the HTTP layer
@@ -220,13 +249,27 @@ async fn match_answer(
                 created: resp.status == StatusCode::CREATED,
             }))
         }
-        Err(Error::Api { status: 302, code: Some(code), message, fields, .. })
-            if code == MATCH_BODY_CODE && fields.len() == 1 =>
-        {
-            let van_id = fields[0].parse::<u64>().map_err(|e| Error::invalid_input("vanId", e.to_string()))?;
+        Err(Error::Api {
+            status: 302,
+            code: Some(code),
+            message,
+            fields,
+            ..
+        }) if code == MATCH_BODY_CODE && fields.len() == 1 => {
+            let van_id = fields[0]
+                .parse::<u64>()
+                .map_err(|e| Error::invalid_input("vanId", e.to_string()))?;
             // The layer prefixes "METHOD /path: "; the rest is VAN's status.
-            let status = message.rsplit(": ").next().filter(|s| !s.is_empty()).map(str::to_string);
-            Ok(Some(MatchResult { van_id, status, created: false }))
+            let status = message
+                .rsplit(": ")
+                .next()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            Ok(Some(MatchResult {
+                van_id,
+                status,
+                created: false,
+            }))
         }
         Err(e) => Err(client.explain(e)),
     }
@@ -292,7 +335,8 @@ impl<'a> People<'a> {
     /// `GET /people?…`: a prefix, case-insensitive search; at least one
     /// filter is required (VAN refuses a bare search).
     pub fn search(self) -> ListRequest<Person> {
-        let mut req = ListRequest::new(self.client, "people", PageLimits::STANDARD, "people search");
+        let mut req =
+            ListRequest::new(self.client, "people", PageLimits::STANDARD, "people search");
         req.missing = Some(Error::invalid_input(
             "people search",
             "VAN needs at least one of first name, last name, email, phone, street address, city, state or ZIP",
@@ -407,7 +451,10 @@ impl GetPerson<'_> {
         if !self.expand.is_empty() {
             rb = rb.query_pair("$expand", expand_list(&self.expand));
         }
-        let value: serde_json::Value = rb.send_json("person").await.map_err(|e| self.client.explain(e))?;
+        let value: serde_json::Value = rb
+            .send_json("person")
+            .await
+            .map_err(|e| self.client.explain(e))?;
         decode_value("person", &value)
     }
 }

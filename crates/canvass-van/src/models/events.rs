@@ -233,11 +233,26 @@ impl Signup {
     pub fn new(van_id: u64, event_id: u64, shift_id: u64, role_id: u64, status_id: u64) -> Signup {
         Signup {
             event_signup_id: None,
-            person: PersonRef { van_id, ..PersonRef::default() },
-            event: EventRef { event_id, ..EventRef::default() },
-            shift: ShiftRef { event_shift_id: shift_id, name: None },
-            role: Role { role_id, ..Role::default() },
-            status: SignupStatus { status_id, name: None },
+            person: PersonRef {
+                van_id,
+                ..PersonRef::default()
+            },
+            event: EventRef {
+                event_id,
+                ..EventRef::default()
+            },
+            shift: ShiftRef {
+                event_shift_id: shift_id,
+                name: None,
+            },
+            role: Role {
+                role_id,
+                ..Role::default()
+            },
+            status: SignupStatus {
+                status_id,
+                name: None,
+            },
             location: None,
             extra: Extra::new(),
         }

@@ -80,13 +80,20 @@ impl Contribution {
     /// ```
     pub fn from_cents(van_id: u64, cents: i64) -> Result<Contribution, canvass_core::Error> {
         if cents < 0 {
-            return Err(canvass_core::Error::invalid_input("contribution.amount", "must not be negative"));
+            return Err(canvass_core::Error::invalid_input(
+                "contribution.amount",
+                "must not be negative",
+            ));
         }
         let text = format!("{}.{:02}", cents / 100, cents % 100);
-        let amount: serde_json::Number = serde_json::from_str(&text)
-            .map_err(|e| canvass_core::Error::invalid_input("contribution.amount", e.to_string()))?;
+        let amount: serde_json::Number = serde_json::from_str(&text).map_err(|e| {
+            canvass_core::Error::invalid_input("contribution.amount", e.to_string())
+        })?;
         Ok(Contribution {
-            contact: PersonRef { van_id, ..PersonRef::default() },
+            contact: PersonRef {
+                van_id,
+                ..PersonRef::default()
+            },
             amount,
             contribution_id: None,
             designation: None,

@@ -107,7 +107,10 @@ mod tests {
         assert_eq!(JobStatus::parse("Completed"), JobStatus::Complete);
         assert_eq!(JobStatus::parse("InProcess"), JobStatus::InProcess);
         assert!(matches!(JobStatus::parse("Error"), JobStatus::Failed(_)));
-        assert_eq!(JobStatus::parse("Paused"), JobStatus::Other("Paused".into()));
+        assert_eq!(
+            JobStatus::parse("Paused"),
+            JobStatus::Other("Paused".into())
+        );
     }
 
     proptest! {

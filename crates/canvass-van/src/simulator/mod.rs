@@ -34,7 +34,9 @@ mod routes;
 mod state;
 
 pub use files::LoopbackUploader;
-pub use state::{AppliedActivistCode, StoredCanvassResponse, StoredOptOut, StoredSurveyResponse, WrittenVia};
+pub use state::{
+    AppliedActivistCode, StoredCanvassResponse, StoredOptOut, StoredSurveyResponse, WrittenVia,
+};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -51,8 +53,8 @@ use wiremock::MockServer;
 use crate::client::{DbMode, VanClient, VanClientBuilder};
 use crate::connector::{ConnectorOptions, VanConnector};
 use crate::models::{
-    self, ActivistCode, ContactType, Event, EventShift, EventType, EventTypeRef, InputType, ResponseAction,
-    ResultCode, Role, Signup, SignupStatus, SurveyQuestion, SurveyResponseOption,
+    self, ActivistCode, ContactType, Event, EventShift, EventType, EventTypeRef, InputType,
+    ResponseAction, ResultCode, Role, Signup, SignupStatus, SurveyQuestion, SurveyResponseOption,
 };
 use files::Files;
 use state::State;
@@ -74,7 +76,10 @@ impl Inner {
     }
 
     pub(crate) fn put_file(&self, name: &str, bytes: Vec<u8>) {
-        self.files.lock().unwrap_or_else(|p| p.into_inner()).insert(name.to_string(), bytes);
+        self.files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.to_string(), bytes);
     }
 
     pub(crate) fn file_url(&self, name: &str) -> String {
@@ -117,7 +122,10 @@ impl Seeded {
         ConnectorOptions {
             people_saved_list_id,
             export_job_type_id: 4,
-            contact_type_ids: [("sms", 37), ("phone", 1), ("door", 2)].into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            contact_type_ids: [("sms", 37), ("phone", 1), ("door", 2)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
             result_code_ids: [
                 ("not_home", "Not Home"),
                 ("refused", "Refused"),
@@ -149,7 +157,10 @@ pub struct VanSim {
 
 impl std::fmt::Debug for VanSim {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VanSim").field("uri", &self.sim.uri()).field("db_mode", &self.db_mode).finish_non_exhaustive()
+        f.debug_struct("VanSim")
+            .field("uri", &self.sim.uri())
+            .field("db_mode", &self.db_mode)
+            .finish_non_exhaustive()
     }
 }
 
@@ -199,14 +210,38 @@ impl VanSim {
         });
         {
             let mut st = inner.lock();
-            for (id, name, channel) in [(1, "Phone", "Phone"), (2, "Walk", "Walk"), (37, "SMS Text", "Text"), (19, "Email", "Email")] {
-                st.contact_types.insert(id, ContactType { contact_type_id: id, name: name.into(), channel_type_name: Some(channel.into()), extra: Default::default() });
+            for (id, name, channel) in [
+                (1, "Phone", "Phone"),
+                (2, "Walk", "Walk"),
+                (37, "SMS Text", "Text"),
+                (19, "Email", "Email"),
+            ] {
+                st.contact_types.insert(
+                    id,
+                    ContactType {
+                        contact_type_id: id,
+                        name: name.into(),
+                        channel_type_name: Some(channel.into()),
+                        extra: Default::default(),
+                    },
+                );
             }
             for (id, name) in [(11, "API"), (4, "Bulk")] {
-                st.input_types.insert(id, InputType { input_type_id: id, name: name.into(), extra: Default::default() });
+                st.input_types.insert(
+                    id,
+                    InputType {
+                        input_type_id: id,
+                        name: name.into(),
+                        extra: Default::default(),
+                    },
+                );
             }
         }
-        let (app, key, mode) = (app_name.to_string(), api_key.to_string(), db_mode.code().to_string());
+        let (app, key, mode) = (
+            app_name.to_string(),
+            api_key.to_string(),
+            db_mode.code().to_string(),
+        );
         let (app2, key2, mode2) = (app.clone(), key.clone(), mode.clone());
         let split = |req: &wiremock::Request| -> Option<(String, String, String)> {
             let (user, pass) = decode_basic(&req.header_str("authorization")?)?;
@@ -227,7 +262,14 @@ impl VanSim {
             }),
         });
         routes::mount(&sim, &inner).await;
-        VanSim { sim, inner, _blob: blob, app_name: app_name.to_string(), api_key: api_key.to_string(), db_mode }
+        VanSim {
+            sim,
+            inner,
+            _blob: blob,
+            app_name: app_name.to_string(),
+            api_key: api_key.to_string(),
+            db_mode,
+        }
     }
 
     /// The API base URL, `http://127.0.0.1:port/v4/`.
@@ -282,7 +324,10 @@ impl VanSim {
     /// Enforces a rate limit of `per_second` requests, answering 429 with
     /// `Retry-After: retry_after_secs` past it (VAN's real limit is UNVERIFIED).
     pub fn set_rate_limit(&self, per_second: f64, retry_after_secs: Option<u64>) {
-        self.control().set_rate_limit(Some(SimRateLimit { retry_after: retry_after_secs, ..SimRateLimit::per_second(per_second) }));
+        self.control().set_rate_limit(Some(SimRateLimit {
+            retry_after: retry_after_secs,
+            ..SimRateLimit::per_second(per_second)
+        }));
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -308,8 +353,19 @@ impl VanSim {
                     first_name: Some(m.given_name),
                     last_name: Some(m.family_name),
                     date_of_birth: m.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
-                    emails: m.email.map(|e| vec![models::EmailAddress { email: e, ..Default::default() }]),
-                    phones: m.phone.map(|p| vec![models::PhoneNumber { phone_number: p, phone_type: Some("C".into()), ..Default::default() }]),
+                    emails: m.email.map(|e| {
+                        vec![models::EmailAddress {
+                            email: e,
+                            ..Default::default()
+                        }]
+                    }),
+                    phones: m.phone.map(|p| {
+                        vec![models::PhoneNumber {
+                            phone_number: p,
+                            phone_type: Some("C".into()),
+                            ..Default::default()
+                        }]
+                    }),
                     addresses: Some(vec![models::Address {
                         address_line1: Some(m.street),
                         city: Some(m.city),
@@ -335,36 +391,51 @@ impl VanSim {
     pub fn add_activist_code(&self, name: &str) -> u64 {
         let mut st = self.lock();
         let id = st.id();
-        st.activist_codes.insert(id, ActivistCode {
-            activist_code_id: id,
-            kind: Some("Volunteer".into()),
-            name: name.into(),
-            short_name: Some(name.chars().take(8).collect()),
-            status: Some("Active".into()),
-            ..ActivistCode::default()
-        });
+        st.activist_codes.insert(
+            id,
+            ActivistCode {
+                activist_code_id: id,
+                kind: Some("Volunteer".into()),
+                name: name.into(),
+                short_name: Some(name.chars().take(8).collect()),
+                status: Some("Active".into()),
+                ..ActivistCode::default()
+            },
+        );
         id
     }
 
     /// Adds a survey question with these answers; returns its id and the answers' ids.
-    pub fn add_survey_question(&self, name: &str, question: &str, answers: &[&str]) -> (u64, Vec<u64>) {
+    pub fn add_survey_question(
+        &self,
+        name: &str,
+        question: &str,
+        answers: &[&str],
+    ) -> (u64, Vec<u64>) {
         let mut st = self.lock();
         let id = st.id();
         let responses: Vec<SurveyResponseOption> = answers
             .iter()
-            .map(|a| SurveyResponseOption { survey_response_id: st.id(), name: a.to_string(), ..Default::default() })
+            .map(|a| SurveyResponseOption {
+                survey_response_id: st.id(),
+                name: a.to_string(),
+                ..Default::default()
+            })
             .collect();
         let ids = responses.iter().map(|r| r.survey_response_id).collect();
-        st.survey_questions.insert(id, SurveyQuestion {
-            survey_question_id: id,
-            kind: Some("Issue".into()),
-            cycle: Some(2026),
-            name: name.into(),
-            script_question: Some(question.into()),
-            status: Some("Active".into()),
-            responses,
-            ..SurveyQuestion::default()
-        });
+        st.survey_questions.insert(
+            id,
+            SurveyQuestion {
+                survey_question_id: id,
+                kind: Some("Issue".into()),
+                cycle: Some(2026),
+                name: name.into(),
+                script_question: Some(question.into()),
+                status: Some("Active".into()),
+                responses,
+                ..SurveyQuestion::default()
+            },
+        );
         (id, ids)
     }
 
@@ -372,7 +443,15 @@ impl VanSim {
     pub fn add_result_code(&self, name: &str) -> u64 {
         let mut st = self.lock();
         let id = st.id();
-        st.result_codes.insert(id, ResultCode { result_code_id: id, name: name.into(), short_name: Some(name.chars().take(2).collect()), ..Default::default() });
+        st.result_codes.insert(
+            id,
+            ResultCode {
+                result_code_id: id,
+                name: name.into(),
+                short_name: Some(name.chars().take(2).collect()),
+                ..Default::default()
+            },
+        );
         id
     }
 
@@ -380,7 +459,15 @@ impl VanSim {
     pub fn add_code(&self, name: &str) -> u64 {
         let mut st = self.lock();
         let id = st.id();
-        st.codes.insert(id, models::Code { code_id: id, name: name.into(), code_type: Some("Tag".into()), ..Default::default() });
+        st.codes.insert(
+            id,
+            models::Code {
+                code_id: id,
+                name: name.into(),
+                code_type: Some("Tag".into()),
+                ..Default::default()
+            },
+        );
         id
     }
 
@@ -391,13 +478,43 @@ impl VanSim {
     pub fn add_event_type(&self, name: &str, roles: &[&str]) -> (u64, Vec<u64>) {
         let mut st = self.lock();
         let id = st.id();
-        let roles: Vec<Role> = roles.iter().map(|r| Role { role_id: st.id(), name: Some(r.to_string()), ..Role::default() }).collect();
-        let role_ids = roles.iter().map(|r| r.role_id).collect();
-        let statuses = [(1, "Scheduled"), (2, "Completed"), (3, "Declined"), (4, "Invited"), (5, "Left Msg"), (6, "No Show"), (11, "Confirmed"), (15, "Walk In"), (18, "Cancelled"), (19, "Tentative")]
-            .into_iter()
-            .map(|(i, n)| SignupStatus { status_id: i, name: Some(n.into()) })
+        let roles: Vec<Role> = roles
+            .iter()
+            .map(|r| Role {
+                role_id: st.id(),
+                name: Some(r.to_string()),
+                ..Role::default()
+            })
             .collect();
-        st.event_types.insert(id, EventType { event_type_id: id, name: name.into(), roles, statuses, extra: Default::default() });
+        let role_ids = roles.iter().map(|r| r.role_id).collect();
+        let statuses = [
+            (1, "Scheduled"),
+            (2, "Completed"),
+            (3, "Declined"),
+            (4, "Invited"),
+            (5, "Left Msg"),
+            (6, "No Show"),
+            (11, "Confirmed"),
+            (15, "Walk In"),
+            (18, "Cancelled"),
+            (19, "Tentative"),
+        ]
+        .into_iter()
+        .map(|(i, n)| SignupStatus {
+            status_id: i,
+            name: Some(n.into()),
+        })
+        .collect();
+        st.event_types.insert(
+            id,
+            EventType {
+                event_type_id: id,
+                name: name.into(),
+                roles,
+                statuses,
+                extra: Default::default(),
+            },
+        );
         (id, role_ids)
     }
 
@@ -406,10 +523,20 @@ impl VanSim {
     ///
     /// # Panics
     /// If the event type is unknown (a bug in the calling test).
-    pub fn add_event(&self, name: &str, event_type_id: u64, start: DateTime<Utc>, shifts: &[(&str, i64, i64)]) -> SeededEvent {
+    pub fn add_event(
+        &self,
+        name: &str,
+        event_type_id: u64,
+        start: DateTime<Utc>,
+        shifts: &[(&str, i64, i64)],
+    ) -> SeededEvent {
         let mut st = self.lock();
         #[allow(clippy::expect_used)]
-        let t = st.event_types.get(&event_type_id).cloned().expect("add_event: unknown event type");
+        let t = st
+            .event_types
+            .get(&event_type_id)
+            .cloned()
+            .expect("add_event: unknown event type");
         let id = st.id();
         let fmt = |d: DateTime<Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         let shifts: Vec<EventShift> = shifts
@@ -422,7 +549,11 @@ impl VanSim {
                 ..Default::default()
             })
             .collect();
-        let end = shifts.iter().filter_map(|s| s.end_time.clone()).max().unwrap_or_else(|| fmt(start + chrono::Duration::hours(2)));
+        let end = shifts
+            .iter()
+            .filter_map(|s| s.end_time.clone())
+            .max()
+            .unwrap_or_else(|| fmt(start + chrono::Duration::hours(2)));
         let seeded = SeededEvent {
             event_id: id,
             shift_ids: shifts.iter().filter_map(|s| s.event_shift_id).collect(),
@@ -434,31 +565,37 @@ impl VanSim {
         extra.insert("districtFieldValue".into(), json!("003"));
         extra.insert("codes".into(), serde_json::Value::Null);
         extra.insert("notes".into(), serde_json::Value::Null);
-        st.events.insert(id, Event {
-            event_id: Some(id),
-            name: name.into(),
-            short_name: Some(name.chars().take(12).collect()),
-            description: Some(format!("{name} (simulated)")),
-            start_date: Some(fmt(start)),
-            end_date: Some(end),
-            event_type: Some(EventTypeRef { event_type_id, name: Some(t.name.clone()) }),
-            shifts: Some(shifts),
-            roles: Some(t.roles.clone()),
-            locations: Some(vec![models::Location {
-                location_id: Some(location_id),
-                name: Some("Campaign HQ".into()),
-                display_name: Some("Campaign HQ, 48 Grove St Somerville, MA 02144-2500".into()),
-                address: Some(models::Address {
-                    address_line1: Some("48 Grove St".into()),
-                    city: Some("Somerville".into()),
-                    state_or_province: Some("MA".into()),
-                    zip_or_postal_code: Some("02144".into()),
-                    ..Default::default()
+        st.events.insert(
+            id,
+            Event {
+                event_id: Some(id),
+                name: name.into(),
+                short_name: Some(name.chars().take(12).collect()),
+                description: Some(format!("{name} (simulated)")),
+                start_date: Some(fmt(start)),
+                end_date: Some(end),
+                event_type: Some(EventTypeRef {
+                    event_type_id,
+                    name: Some(t.name.clone()),
                 }),
-                ..Default::default()
-            }]),
-            extra,
-        });
+                shifts: Some(shifts),
+                roles: Some(t.roles.clone()),
+                locations: Some(vec![models::Location {
+                    location_id: Some(location_id),
+                    name: Some("Campaign HQ".into()),
+                    display_name: Some("Campaign HQ, 48 Grove St Somerville, MA 02144-2500".into()),
+                    address: Some(models::Address {
+                        address_line1: Some("48 Grove St".into()),
+                        city: Some("Somerville".into()),
+                        state_or_province: Some("MA".into()),
+                        zip_or_postal_code: Some("02144".into()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }]),
+                extra,
+            },
+        );
         seeded
     }
 
@@ -466,10 +603,19 @@ impl VanSim {
     pub fn add_saved_list(&self, name: &str, van_ids: &[u64]) -> u64 {
         let mut st = self.lock();
         let id = st.id();
-        st.saved_lists.insert(id, (
-            models::SavedList { saved_list_id: id, name: name.into(), list_count: Some(van_ids.len() as u64), door_count: Some(van_ids.len() as u64), ..Default::default() },
-            van_ids.to_vec(),
-        ));
+        st.saved_lists.insert(
+            id,
+            (
+                models::SavedList {
+                    saved_list_id: id,
+                    name: name.into(),
+                    list_count: Some(van_ids.len() as u64),
+                    door_count: Some(van_ids.len() as u64),
+                    ..Default::default()
+                },
+                van_ids.to_vec(),
+            ),
+        );
         id
     }
 
@@ -477,7 +623,14 @@ impl VanSim {
     pub fn add_folder(&self, name: &str) -> u64 {
         let mut st = self.lock();
         let id = st.id();
-        st.folders.insert(id, models::Folder { folder_id: id, name: name.into(), extra: Default::default() });
+        st.folders.insert(
+            id,
+            models::Folder {
+                folder_id: id,
+                name: name.into(),
+                extra: Default::default(),
+            },
+        );
         id
     }
 
@@ -485,18 +638,40 @@ impl VanSim {
     /// the usual result codes, a "Phone Bank" event type (roles Host and
     /// Volunteer) and two events with two shifts each.
     pub fn seed_standard(&self) -> Seeded {
-        let activist_codes = ["Volunteer", "Precinct Captain", "Donor Prospect"].iter().map(|n| (n.to_string(), self.add_activist_code(n))).collect();
-        let answers = ["Strong Support", "Lean Support", "Undecided", "Oppose"];
-        let (q, ids) = self.add_survey_question("Support", "Can we count on your support?", &answers);
-        let result_codes = ["Not Home", "Refused", "Wrong Number", "Disconnected", "Texted", "Canvassed", "Do Not Text"]
+        let activist_codes = ["Volunteer", "Precinct Captain", "Donor Prospect"]
             .iter()
-            .map(|n| (n.to_string(), self.add_result_code(n)))
+            .map(|n| (n.to_string(), self.add_activist_code(n)))
             .collect();
+        let answers = ["Strong Support", "Lean Support", "Undecided", "Oppose"];
+        let (q, ids) =
+            self.add_survey_question("Support", "Can we count on your support?", &answers);
+        let result_codes = [
+            "Not Home",
+            "Refused",
+            "Wrong Number",
+            "Disconnected",
+            "Texted",
+            "Canvassed",
+            "Do Not Text",
+        ]
+        .iter()
+        .map(|n| (n.to_string(), self.add_result_code(n)))
+        .collect();
         let (event_type_id, _) = self.add_event_type("Phone Bank", &["Host", "Volunteer"]);
         let base = Utc::now() + chrono::Duration::days(7);
         let events = vec![
-            self.add_event("Neighbors Calling Neighbors", event_type_id, base, &[("Setup", 0, 1), ("Calls", 1, 3)]),
-            self.add_event("Weekend Canvass", event_type_id, base + chrono::Duration::days(2), &[("Morning", 0, 3), ("Afternoon", 4, 3)]),
+            self.add_event(
+                "Neighbors Calling Neighbors",
+                event_type_id,
+                base,
+                &[("Setup", 0, 1), ("Calls", 1, 3)],
+            ),
+            self.add_event(
+                "Weekend Canvass",
+                event_type_id,
+                base + chrono::Duration::days(2),
+                &[("Morning", 0, 3), ("Afternoon", 4, 3)],
+            ),
         ];
         Seeded {
             activist_codes,
@@ -553,7 +728,12 @@ impl VanSim {
     /// The activist codes a person holds now (applications minus removals).
     pub fn active_activist_codes(&self, van_id: u64) -> BTreeSet<u64> {
         let mut set = BTreeSet::new();
-        for a in self.lock().applied_codes.iter().filter(|a| a.van_id == van_id) {
+        for a in self
+            .lock()
+            .applied_codes
+            .iter()
+            .filter(|a| a.van_id == van_id)
+        {
             match a.action {
                 ResponseAction::Apply => set.insert(a.activist_code_id),
                 ResponseAction::Remove => set.remove(&a.activist_code_id),

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::models::{
-    self, ActivistCode, Code, ContactType, ContextPhone, Event, EventType, InputType, ResponseAction,
-    ResponseItem, ResultCode, Signup, SignupStatus, SurveyQuestion,
+    self, ActivistCode, Code, ContactType, ContextPhone, Event, EventType, InputType,
+    ResponseAction, ResponseItem, ResultCode, Signup, SignupStatus, SurveyQuestion,
 };
 
 /// How a write reached the simulator.
@@ -92,9 +92,19 @@ pub(crate) struct SimPerson {
 
 #[derive(Debug, Clone)]
 pub(crate) enum JobKind {
-    Export { saved_list_id: u64, kind: u64, guid: String },
-    Bulk { request: models::BulkImportRequest },
-    Changed { from: DateTime<Utc>, to: DateTime<Utc>, request: models::ChangedEntityExportRequest },
+    Export {
+        saved_list_id: u64,
+        kind: u64,
+        guid: String,
+    },
+    Bulk {
+        request: models::BulkImportRequest,
+    },
+    Changed {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        request: models::ChangedEntityExportRequest,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -134,12 +144,21 @@ pub(crate) struct State {
 pub(crate) type Reject = (u16, &'static str, String, Vec<String>);
 
 pub(crate) fn invalid(text: impl Into<String>, props: &[&str]) -> Reject {
-    (400, "INVALID_PARAMETER", text.into(), props.iter().map(|p| p.to_string()).collect())
+    (
+        400,
+        "INVALID_PARAMETER",
+        text.into(),
+        props.iter().map(|p| p.to_string()).collect(),
+    )
 }
 
 pub(crate) fn digits(s: &str) -> String {
     let d: String = s.chars().filter(char::is_ascii_digit).collect();
-    if d.len() == 11 && d.starts_with('1') { d[1..].to_string() } else { d }
+    if d.len() == 11 && d.starts_with('1') {
+        d[1..].to_string()
+    } else {
+        d
+    }
 }
 
 fn phone_type_word(code: Option<&str>) -> Option<String> {
@@ -183,7 +202,10 @@ fn keys(p: &models::Person) -> Keys {
                 if let (Some(n), Some(_)) = (words.next(), words.clone().next())
                     && n.chars().next().is_some_and(|c| c.is_ascii_digit())
                 {
-                    streets.insert((format!("{} {}", n, fold_name(&words.collect::<Vec<_>>().join(" "))), z.clone()));
+                    streets.insert((
+                        format!("{} {}", n, fold_name(&words.collect::<Vec<_>>().join(" "))),
+                        z.clone(),
+                    ));
                 }
             }
             zips.insert(z);
@@ -192,16 +214,35 @@ fn keys(p: &models::Person) -> Keys {
     Keys {
         first: fold(&p.first_name),
         last: fold(&p.last_name),
-        emails: p.emails.iter().flatten().map(|e| e.email.trim().to_lowercase()).filter(|e| e.contains('@')).collect(),
-        phones: p.phones.iter().flatten().map(|ph| digits(&ph.phone_number)).filter(|d| d.len() >= 10).collect(),
+        emails: p
+            .emails
+            .iter()
+            .flatten()
+            .map(|e| e.email.trim().to_lowercase())
+            .filter(|e| e.contains('@'))
+            .collect(),
+        phones: p
+            .phones
+            .iter()
+            .flatten()
+            .map(|ph| digits(&ph.phone_number))
+            .filter(|d| d.len() >= 10)
+            .collect(),
         zips,
-        dob: p.date_of_birth.as_deref().and_then(|d| d.get(..10)).map(str::to_string),
+        dob: p
+            .date_of_birth
+            .as_deref()
+            .and_then(|d| d.get(..10))
+            .map(str::to_string),
         streets,
     }
 }
 
 fn matches(req: &Keys, have: &Keys) -> bool {
-    let name = req.first.is_some() && req.last.is_some() && req.first == have.first && req.last == have.last;
+    let name = req.first.is_some()
+        && req.last.is_some()
+        && req.first == have.first
+        && req.last == have.last;
     let overlap = |a: &BTreeSet<String>, b: &BTreeSet<String>| a.iter().any(|x| b.contains(x));
     if name {
         if overlap(&req.emails, &have.emails) || overlap(&req.phones, &have.phones) {
@@ -245,7 +286,10 @@ impl State {
         if !has_combination(&k) {
             return None;
         }
-        self.people.iter().find(|(_, sp)| matches(&k, &keys(&sp.person))).map(|(id, _)| *id)
+        self.people
+            .iter()
+            .find(|(_, sp)| matches(&k, &keys(&sp.person)))
+            .map(|(id, _)| *id)
     }
 
     /// Stores a new person (collections normalized the way VAN answers).
@@ -260,24 +304,44 @@ impl State {
             custom_fields: Some(Vec::new()),
             ..models::Person::default()
         };
-        self.people.insert(van_id, SimPerson { person: stored, created: at, modified: at });
+        self.people.insert(
+            van_id,
+            SimPerson {
+                person: stored,
+                created: at,
+                modified: at,
+            },
+        );
         self.merge_person(van_id, p, at, false);
         van_id
     }
 
     /// Merges a request into a stored person: names when given, new contact
     /// points added, known ones updated (an SMS opt-out is recorded).
-    pub(crate) fn merge_person(&mut self, van_id: u64, p: &models::Person, at: DateTime<Utc>, record_opt_outs: bool) {
+    pub(crate) fn merge_person(
+        &mut self,
+        van_id: u64,
+        p: &models::Person,
+        at: DateTime<Utc>,
+        record_opt_outs: bool,
+    ) {
         let mut ids = Vec::new();
         for _ in 0..(p.phones.iter().flatten().count() + p.addresses.iter().flatten().count()) {
             ids.push(self.id());
         }
         let mut ids = ids.into_iter();
         let mut opt_outs = Vec::new();
-        let Some(sp) = self.people.get_mut(&van_id) else { return };
+        let Some(sp) = self.people.get_mut(&van_id) else {
+            return;
+        };
         sp.modified = at;
         let s = &mut sp.person;
-        for (dst, src) in [(&mut s.first_name, &p.first_name), (&mut s.middle_name, &p.middle_name), (&mut s.last_name, &p.last_name), (&mut s.suffix, &p.suffix)] {
+        for (dst, src) in [
+            (&mut s.first_name, &p.first_name),
+            (&mut s.middle_name, &p.middle_name),
+            (&mut s.last_name, &p.last_name),
+            (&mut s.suffix, &p.suffix),
+        ] {
             if let Some(v) = src.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                 *dst = Some(v.to_string());
             }
@@ -288,7 +352,10 @@ impl State {
         let emails = s.emails.get_or_insert_with(Vec::new);
         for e in p.emails.iter().flatten() {
             let addr = e.email.trim().to_string();
-            match emails.iter_mut().find(|x| x.email.eq_ignore_ascii_case(&addr)) {
+            match emails
+                .iter_mut()
+                .find(|x| x.email.eq_ignore_ascii_case(&addr))
+            {
                 Some(x) => {
                     if e.is_subscribed.is_some() {
                         x.is_subscribed = e.is_subscribed;
@@ -333,7 +400,8 @@ impl State {
         let addresses = s.addresses.get_or_insert_with(Vec::new);
         for a in p.addresses.iter().flatten() {
             let same = addresses.iter().any(|x| {
-                x.address_line1.as_deref().map(fold_name) == a.address_line1.as_deref().map(fold_name)
+                x.address_line1.as_deref().map(fold_name)
+                    == a.address_line1.as_deref().map(fold_name)
                     && x.zip_or_postal_code == a.zip_or_postal_code
             });
             if !same {
@@ -345,7 +413,12 @@ impl State {
             }
         }
         for phone in opt_outs {
-            self.opt_outs.push(StoredOptOut { van_id, phone, result_code_id: None, via: WrittenVia::PersonUpdate });
+            self.opt_outs.push(StoredOptOut {
+                van_id,
+                phone,
+                result_code_id: None,
+                via: WrittenVia::PersonUpdate,
+            });
         }
     }
 
@@ -353,7 +426,12 @@ impl State {
     pub(crate) fn render_person(&self, van_id: u64, expand: &BTreeSet<String>) -> Option<Value> {
         let sp = self.people.get(&van_id)?;
         let mut v = serde_json::to_value(&sp.person).ok()?;
-        for (field, key) in [("emails", "emails"), ("phones", "phones"), ("addresses", "addresses"), ("customFields", "customfields")] {
+        for (field, key) in [
+            ("emails", "emails"),
+            ("phones", "phones"),
+            ("addresses", "addresses"),
+            ("customFields", "customfields"),
+        ] {
             if !expand.contains(key) {
                 v[field] = Value::Null;
             }
@@ -370,43 +448,92 @@ impl State {
     }
 
     /// Applies a canvass response's effects and stores it.
-    pub(crate) fn canvass(&mut self, van_id: u64, r: &models::CanvassResponse) -> Result<(), Reject> {
+    pub(crate) fn canvass(
+        &mut self,
+        van_id: u64,
+        r: &models::CanvassResponse,
+    ) -> Result<(), Reject> {
         if !self.people.contains_key(&van_id) {
-            return Err((404, "NOT_FOUND", format!("person {van_id} not found"), vec!["vanId".into()]));
+            return Err((
+                404,
+                "NOT_FOUND",
+                format!("person {van_id} not found"),
+                vec!["vanId".into()],
+            ));
         }
         let responses = r.responses.clone().unwrap_or_default();
         match (r.result_code_id, responses.is_empty()) {
-            (Some(_), false) => return Err(invalid("Specify either a resultCodeId or responses, not both", &["resultCodeId", "responses"])),
-            (None, true) => return Err(invalid("A resultCodeId or at least one response is required", &["resultCodeId", "responses"])),
+            (Some(_), false) => {
+                return Err(invalid(
+                    "Specify either a resultCodeId or responses, not both",
+                    &["resultCodeId", "responses"],
+                ));
+            }
+            (None, true) => {
+                return Err(invalid(
+                    "A resultCodeId or at least one response is required",
+                    &["resultCodeId", "responses"],
+                ));
+            }
             _ => {}
         }
         let ctx = &r.canvass_context;
         if let Some(ct) = ctx.contact_type_id
             && !self.contact_types.contains_key(&ct)
         {
-            return Err(invalid(format!("unknown contactTypeId {ct}"), &["canvassContext.contactTypeId"]));
+            return Err(invalid(
+                format!("unknown contactTypeId {ct}"),
+                &["canvassContext.contactTypeId"],
+            ));
         }
         let input = ctx.input_type_id.unwrap_or(11);
         if !self.input_types.contains_key(&input) {
-            return Err(invalid(format!("unknown inputTypeId {input}"), &["canvassContext.inputTypeId"]));
+            return Err(invalid(
+                format!("unknown inputTypeId {input}"),
+                &["canvassContext.inputTypeId"],
+            ));
         }
         if let Some(rc) = r.result_code_id
             && !self.result_codes.contains_key(&rc)
         {
-            return Err(invalid(format!("unknown resultCodeId {rc}"), &["resultCodeId"]));
+            return Err(invalid(
+                format!("unknown resultCodeId {rc}"),
+                &["resultCodeId"],
+            ));
         }
         for (i, item) in responses.iter().enumerate() {
             match item {
-                ResponseItem::ActivistCode { activist_code_id, .. } if !self.activist_codes.contains_key(activist_code_id) => {
-                    return Err((400, "INVALID_PARAMETER", format!("unknown activistCodeId {activist_code_id}"), vec![format!("responses[{i}].activistCodeId")]));
+                ResponseItem::ActivistCode {
+                    activist_code_id, ..
+                } if !self.activist_codes.contains_key(activist_code_id) => {
+                    return Err((
+                        400,
+                        "INVALID_PARAMETER",
+                        format!("unknown activistCodeId {activist_code_id}"),
+                        vec![format!("responses[{i}].activistCodeId")],
+                    ));
                 }
-                ResponseItem::SurveyResponse { survey_question_id, survey_response_id } => {
+                ResponseItem::SurveyResponse {
+                    survey_question_id,
+                    survey_response_id,
+                } => {
                     let ok = self
                         .survey_questions
                         .get(survey_question_id)
-                        .is_some_and(|q| q.responses.iter().any(|o| o.survey_response_id == *survey_response_id));
+                        .is_some_and(|q| {
+                            q.responses
+                                .iter()
+                                .any(|o| o.survey_response_id == *survey_response_id)
+                        });
                     if !ok {
-                        return Err((400, "INVALID_PARAMETER", format!("survey response {survey_response_id} is not an answer of question {survey_question_id}"), vec![format!("responses[{i}].surveyResponseId")]));
+                        return Err((
+                            400,
+                            "INVALID_PARAMETER",
+                            format!(
+                                "survey response {survey_response_id} is not an answer of question {survey_question_id}"
+                            ),
+                            vec![format!("responses[{i}].surveyResponseId")],
+                        ));
                     }
                 }
                 _ => {}
@@ -414,13 +541,19 @@ impl State {
         }
         for item in &responses {
             match item {
-                ResponseItem::ActivistCode { activist_code_id, action } => self.applied_codes.push(AppliedActivistCode {
+                ResponseItem::ActivistCode {
+                    activist_code_id,
+                    action,
+                } => self.applied_codes.push(AppliedActivistCode {
                     van_id,
                     activist_code_id: *activist_code_id,
                     action: *action,
                     via: WrittenVia::CanvassResponse,
                 }),
-                ResponseItem::SurveyResponse { survey_question_id, survey_response_id } => self.survey_responses.push(StoredSurveyResponse {
+                ResponseItem::SurveyResponse {
+                    survey_question_id,
+                    survey_response_id,
+                } => self.survey_responses.push(StoredSurveyResponse {
                     van_id,
                     survey_question_id: *survey_question_id,
                     survey_response_id: *survey_response_id,
@@ -443,7 +576,12 @@ impl State {
                 ..models::Person::default()
             };
             self.merge_person(van_id, &update, now, false);
-            self.opt_outs.push(StoredOptOut { van_id, phone: d, result_code_id: r.result_code_id, via: WrittenVia::CanvassResponse });
+            self.opt_outs.push(StoredOptOut {
+                van_id,
+                phone: d,
+                result_code_id: r.result_code_id,
+                via: WrittenVia::CanvassResponse,
+            });
         }
         self.canvass_responses.push(StoredCanvassResponse {
             van_id,
@@ -461,31 +599,74 @@ impl State {
     /// `POST /signups`: validates, then upserts on (person, event, shift, role).
     pub(crate) fn upsert_signup(&mut self, s: &Signup) -> Result<u64, Reject> {
         let van_id = s.person.van_id;
-        let person = self.people.get(&van_id).ok_or_else(|| invalid(format!("unknown vanId {van_id}"), &["person.vanId"]))?.person.clone();
-        let event = self.events.get(&s.event.event_id).ok_or_else(|| invalid(format!("unknown eventId {}", s.event.event_id), &["event.eventId"]))?.clone();
+        let person = self
+            .people
+            .get(&van_id)
+            .ok_or_else(|| invalid(format!("unknown vanId {van_id}"), &["person.vanId"]))?
+            .person
+            .clone();
+        let event = self
+            .events
+            .get(&s.event.event_id)
+            .ok_or_else(|| {
+                invalid(
+                    format!("unknown eventId {}", s.event.event_id),
+                    &["event.eventId"],
+                )
+            })?
+            .clone();
         let shift = event
             .shifts
             .iter()
             .flatten()
             .find(|x| x.event_shift_id == Some(s.shift.event_shift_id))
-            .ok_or_else(|| invalid(format!("shift {} is not a shift of event {}", s.shift.event_shift_id, s.event.event_id), &["shift.eventShiftId"]))?
+            .ok_or_else(|| {
+                invalid(
+                    format!(
+                        "shift {} is not a shift of event {}",
+                        s.shift.event_shift_id, s.event.event_id
+                    ),
+                    &["shift.eventShiftId"],
+                )
+            })?
             .clone();
         let role = event
             .roles
             .iter()
             .flatten()
             .find(|r| r.role_id == s.role.role_id)
-            .ok_or_else(|| invalid(format!("role {} is not a role of event {}", s.role.role_id, s.event.event_id), &["role.roleId"]))?
+            .ok_or_else(|| {
+                invalid(
+                    format!(
+                        "role {} is not a role of event {}",
+                        s.role.role_id, s.event.event_id
+                    ),
+                    &["role.roleId"],
+                )
+            })?
             .clone();
         let status = self
             .statuses_for_event(s.event.event_id)
             .into_iter()
             .find(|x| x.status_id == s.status.status_id)
-            .ok_or_else(|| invalid(format!("status {} is not a signup status of event {}", s.status.status_id, s.event.event_id), &["status.statusId"]))?;
+            .ok_or_else(|| {
+                invalid(
+                    format!(
+                        "status {} is not a signup status of event {}",
+                        s.status.status_id, s.event.event_id
+                    ),
+                    &["status.statusId"],
+                )
+            })?;
         let existing = self
             .signups
             .iter()
-            .find(|(_, x)| x.person.van_id == van_id && x.event.event_id == s.event.event_id && x.shift.event_shift_id == s.shift.event_shift_id && x.role.role_id == s.role.role_id)
+            .find(|(_, x)| {
+                x.person.van_id == van_id
+                    && x.event.event_id == s.event.event_id
+                    && x.shift.event_shift_id == s.shift.event_shift_id
+                    && x.role.role_id == s.role.role_id
+            })
             .map(|(id, _)| *id);
         let id = match existing {
             Some(id) => id,
@@ -493,16 +674,47 @@ impl State {
         };
         let mut extra = models::Extra::new();
         extra.insert("dateModified".into(), Utc::now().to_rfc3339().into());
-        extra.insert("startTimeOverride".into(), shift.start_time.clone().map(Value::String).unwrap_or(Value::Null));
-        extra.insert("endTimeOverride".into(), shift.end_time.clone().map(Value::String).unwrap_or(Value::Null));
+        extra.insert(
+            "startTimeOverride".into(),
+            shift
+                .start_time
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::Null),
+        );
+        extra.insert(
+            "endTimeOverride".into(),
+            shift
+                .end_time
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::Null),
+        );
         self.signups.insert(
             id,
             Signup {
                 event_signup_id: Some(id),
-                person: models::PersonRef { van_id, first_name: person.first_name, last_name: person.last_name, extra: Default::default() },
-                event: models::EventRef { event_id: s.event.event_id, name: Some(event.name.clone()), extra: Default::default() },
-                shift: models::ShiftRef { event_shift_id: s.shift.event_shift_id, name: shift.name.clone() },
-                role: models::Role { role_id: role.role_id, name: role.name.clone(), is_event_lead: None, extra: Default::default() },
+                person: models::PersonRef {
+                    van_id,
+                    first_name: person.first_name,
+                    last_name: person.last_name,
+                    extra: Default::default(),
+                },
+                event: models::EventRef {
+                    event_id: s.event.event_id,
+                    name: Some(event.name.clone()),
+                    extra: Default::default(),
+                },
+                shift: models::ShiftRef {
+                    event_shift_id: s.shift.event_shift_id,
+                    name: shift.name.clone(),
+                },
+                role: models::Role {
+                    role_id: role.role_id,
+                    name: role.name.clone(),
+                    is_event_lead: None,
+                    extra: Default::default(),
+                },
                 status,
                 location: s.location.clone(),
                 extra,
@@ -524,7 +736,13 @@ impl State {
     pub(crate) fn render_event(&self, event_id: u64, expand: &BTreeSet<String>) -> Option<Value> {
         let e = self.events.get(&event_id)?;
         let mut v = serde_json::to_value(e).ok()?;
-        for (field, key) in [("shifts", "shifts"), ("roles", "roles"), ("locations", "locations"), ("codes", "codes"), ("notes", "notes")] {
+        for (field, key) in [
+            ("shifts", "shifts"),
+            ("roles", "roles"),
+            ("locations", "locations"),
+            ("codes", "codes"),
+            ("notes", "notes"),
+        ] {
             if !expand.contains(key) {
                 v[field] = Value::Null;
             }
@@ -534,38 +752,81 @@ impl State {
 
     /// The CSV columns of people files.
     pub(crate) const PEOPLE_COLUMNS: [&'static str; 15] = [
-        "VanID", "FirstName", "MiddleName", "LastName", "DateOfBirth", "Email", "Phone", "PhoneType", "SmsOptInStatus",
-        "AddressLine1", "City", "StateOrProvince", "ZipOrPostalCode", "DateCreated", "DateModified",
+        "VanID",
+        "FirstName",
+        "MiddleName",
+        "LastName",
+        "DateOfBirth",
+        "Email",
+        "Phone",
+        "PhoneType",
+        "SmsOptInStatus",
+        "AddressLine1",
+        "City",
+        "StateOrProvince",
+        "ZipOrPostalCode",
+        "DateCreated",
+        "DateModified",
     ];
 
     pub(crate) fn person_row(&self, van_id: u64) -> Vec<String> {
-        let Some(sp) = self.people.get(&van_id) else { return vec![van_id.to_string()] };
+        let Some(sp) = self.people.get(&van_id) else {
+            return vec![van_id.to_string()];
+        };
         let p = &sp.person;
-        let email = p.emails.iter().flatten().find(|e| e.is_preferred == Some(true)).or(p.emails.iter().flatten().next());
-        let phone = p.phones.iter().flatten().find(|e| e.is_preferred == Some(true)).or(p.phones.iter().flatten().next());
-        let addr = p.addresses.iter().flatten().find(|e| e.is_preferred == Some(true)).or(p.addresses.iter().flatten().next());
+        let email = p
+            .emails
+            .iter()
+            .flatten()
+            .find(|e| e.is_preferred == Some(true))
+            .or(p.emails.iter().flatten().next());
+        let phone = p
+            .phones
+            .iter()
+            .flatten()
+            .find(|e| e.is_preferred == Some(true))
+            .or(p.phones.iter().flatten().next());
+        let addr = p
+            .addresses
+            .iter()
+            .flatten()
+            .find(|e| e.is_preferred == Some(true))
+            .or(p.addresses.iter().flatten().next());
         let s = |o: Option<&String>| o.cloned().unwrap_or_default();
         vec![
             van_id.to_string(),
             s(p.first_name.as_ref()),
             s(p.middle_name.as_ref()),
             s(p.last_name.as_ref()),
-            p.date_of_birth.as_deref().and_then(|d| d.get(..10)).unwrap_or_default().to_string(),
+            p.date_of_birth
+                .as_deref()
+                .and_then(|d| d.get(..10))
+                .unwrap_or_default()
+                .to_string(),
             email.map(|e| e.email.clone()).unwrap_or_default(),
             phone.map(|x| x.phone_number.clone()).unwrap_or_default(),
             phone.and_then(|x| x.phone_type.clone()).unwrap_or_default(),
-            phone.and_then(|x| x.sms_opt_in_status.clone()).unwrap_or_default(),
-            addr.and_then(|a| a.address_line1.clone()).unwrap_or_default(),
+            phone
+                .and_then(|x| x.sms_opt_in_status.clone())
+                .unwrap_or_default(),
+            addr.and_then(|a| a.address_line1.clone())
+                .unwrap_or_default(),
             addr.and_then(|a| a.city.clone()).unwrap_or_default(),
-            addr.and_then(|a| a.state_or_province.clone()).unwrap_or_default(),
-            addr.and_then(|a| a.zip_or_postal_code.clone()).unwrap_or_default(),
+            addr.and_then(|a| a.state_or_province.clone())
+                .unwrap_or_default(),
+            addr.and_then(|a| a.zip_or_postal_code.clone())
+                .unwrap_or_default(),
             sp.created.to_rfc3339(),
             sp.modified.to_rfc3339(),
         ]
     }
 
     /// Applies one bulk-import row; `Err` is the row's result message.
-    pub(crate) fn bulk_row(&mut self, mapping: &str, get: &dyn Fn(&str) -> Option<String>) -> Result<(), String> {
+    pub(crate) fn bulk_row(
+        &mut self,
+        mapping: &str,
+        get: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), String> {
         let num = |name: &str| -> Result<u64, String> {
             get(name)
                 .ok_or_else(|| format!("missing column {name}"))?
@@ -583,17 +844,30 @@ impl State {
                 if !self.activist_codes.contains_key(&code) {
                     return Err(format!("InvalidActivistCodeID {code}"));
                 }
-                self.applied_codes.push(AppliedActivistCode { van_id, activist_code_id: code, action: ResponseAction::Apply, via: WrittenVia::BulkImport });
+                self.applied_codes.push(AppliedActivistCode {
+                    van_id,
+                    activist_code_id: code,
+                    action: ResponseAction::Apply,
+                    via: WrittenVia::BulkImport,
+                });
                 Ok(())
             }
             "SurveyResponse" => {
                 let q = num("SurveyQuestionID")?;
                 let r = num("SurveyResponseID")?;
-                let ok = self.survey_questions.get(&q).is_some_and(|sq| sq.responses.iter().any(|o| o.survey_response_id == r));
+                let ok = self
+                    .survey_questions
+                    .get(&q)
+                    .is_some_and(|sq| sq.responses.iter().any(|o| o.survey_response_id == r));
                 if !ok {
                     return Err(format!("InvalidSurveyResponseID {r} for question {q}"));
                 }
-                self.survey_responses.push(StoredSurveyResponse { van_id, survey_question_id: q, survey_response_id: r, via: WrittenVia::BulkImport });
+                self.survey_responses.push(StoredSurveyResponse {
+                    van_id,
+                    survey_question_id: q,
+                    survey_response_id: r,
+                    via: WrittenVia::BulkImport,
+                });
                 Ok(())
             }
             other => Err(format!("unsupported mapping type {other}")),
