@@ -5,7 +5,7 @@
 //!
 //! | kind | collection | incremental |
 //! |---|---|---|
-//! | people | `people` | yes, `filter=modified_date gt '…'` |
+//! | people | `people` | yes, `filter=modified_date ge '…'` |
 //! | events | `events` | yes |
 //! | donations | `donations` | yes |
 //! | attendances | `events/{id}/attendances` for every event | yes (events are re-listed, RSVPs filtered) |
@@ -24,9 +24,10 @@
 //! it. Full reads (tags, taggings) end on a page with no checkpoint: the next
 //! run starts over.
 //!
-//! Action Network's filter compares whole seconds with `gt`; a record changed
-//! in the very second of the high-water mark, after the walk read that
-//! second, is picked up by the next change to it rather than the next run.
+//! Action Network's filter compares whole seconds, so incremental reads ask
+//! for `modified_date ge '<mark>'`: the records of the mark's second are read
+//! again (harmless: the warehouse upserts them unchanged) rather than a record
+//! changed later in that same second being lost.
 
 use std::collections::BTreeSet;
 

@@ -144,12 +144,14 @@ impl<'a> ListRequest<'a> {
         }
     }
 
-    /// Only items changed after `since`: `filter=modified_date gt '<since>'`.
+    /// Only items changed at or after `since`: `filter=modified_date ge '<since>'`.
+    /// Inclusive on purpose: the filter compares whole seconds, so `gt` would
+    /// lose a record changed in the same second as the last one read.
     /// Action Network filters people, events, donations, attendances,
     /// submissions, signatures and most other collections this way, but
     /// **not tags**, which ignore it.
     pub fn modified_since(self, since: DateTime<Utc>) -> Self {
-        self.filter(format!("modified_date gt '{}'", filter_time(since)))
+        self.filter(format!("modified_date ge '{}'", filter_time(since)))
     }
 
     /// Adds an OData clause (`email_address eq 'ana@example.org'`); several
