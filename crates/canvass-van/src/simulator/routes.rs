@@ -183,7 +183,9 @@ pub(crate) async fn mount(sim: &Sim, inner: &Arc<Inner>) {
         inner,
         Route::delete(&format!("^/v4/people/{id}$")),
         |i, req| {
-            let removed = id_at(req, 1).and_then(|v| i.lock().people.remove(&v));
+            let mut st = i.lock();
+            st.search_cache = None;
+            let removed = id_at(req, 1).and_then(|v| st.people.remove(&v));
             if removed.is_some() {
                 Reply::empty(204)
             } else {
@@ -795,13 +797,22 @@ fn search_people(i: &Inner, req: &Request) -> Reply {
             &filters.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
         );
     }
-    let st = i.lock();
+    let mut st = i.lock();
+    let key = format!("{given:?}");
+    let cached = st
+        .search_cache
+        .as_ref()
+        .filter(|(k, _)| *k == key)
+        .map(|(_, ids)| ids.clone());
     let expand = expand_set(req);
     let prefix = |have: Option<&str>, want: &str| {
         have.is_some_and(|h| fold_name(h).starts_with(&fold_name(want)))
     };
-    let ids: Vec<u64> =
-        st.people
+    let ids: Vec<u64> = if let Some(ids) = cached {
+        ids
+    } else {
+        let ids: Vec<u64> = st
+            .people
             .iter()
             .filter(|(_, sp)| {
                 let p = &sp.person;
@@ -833,6 +844,9 @@ fn search_people(i: &Inner, req: &Request) -> Reply {
             })
             .map(|(id, _)| *id)
             .collect();
+        st.search_cache = Some((key, ids.clone()));
+        ids
+    };
     paged_with(req, ids.len() as u64, 50, 200, |skip, top| {
         ids.iter()
             .skip(skip)

@@ -119,6 +119,10 @@ pub(crate) struct Job {
 pub(crate) struct State {
     next_id: u64,
     pub(crate) people: BTreeMap<u64, SimPerson>,
+    /// The last people search (its filters) and the ids it matched, so a
+    /// paginated read filters once, not once per page. Cleared on any change
+    /// to people.
+    pub(crate) search_cache: Option<(String, Vec<u64>)>,
     pub(crate) activist_codes: BTreeMap<u64, ActivistCode>,
     pub(crate) survey_questions: BTreeMap<u64, SurveyQuestion>,
     pub(crate) result_codes: BTreeMap<u64, ResultCode>,
@@ -294,6 +298,7 @@ impl State {
 
     /// Stores a new person (collections normalized the way VAN answers).
     pub(crate) fn create_person(&mut self, p: &models::Person, at: DateTime<Utc>) -> u64 {
+        self.search_cache = None;
         let van_id = self.id();
         let stored = models::Person {
             van_id: Some(van_id),
@@ -316,9 +321,21 @@ impl State {
         van_id
     }
 
+    /// Merges a request into a stored person (see [`State::merge_person_uncached`]).
+    pub(crate) fn merge_person(
+        &mut self,
+        van_id: u64,
+        p: &models::Person,
+        at: DateTime<Utc>,
+        record_opt_outs: bool,
+    ) {
+        self.search_cache = None;
+        self.merge_person_uncached(van_id, p, at, record_opt_outs);
+    }
+
     /// Merges a request into a stored person: names when given, new contact
     /// points added, known ones updated (an SMS opt-out is recorded).
-    pub(crate) fn merge_person(
+    pub(crate) fn merge_person_uncached(
         &mut self,
         van_id: u64,
         p: &models::Person,
