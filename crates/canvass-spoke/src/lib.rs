@@ -1,0 +1,1 @@
+//! canvass connector for Spoke (in progress).
