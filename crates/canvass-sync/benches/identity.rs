@@ -22,7 +22,10 @@ fn main() {
     let humans = humans_for(records);
     let t = Instant::now();
     let pop = Population::generate(2024, humans);
-    println!("generated {humans} humans in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "generated {humans} humans in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     let mut resolver = Resolver::new(IdentityConfig::default());
     let mut truth: Vec<u32> = Vec::with_capacity(records);
@@ -68,8 +71,14 @@ fn main() {
     println!("canonical people:      {}", resolution.canonical_count);
     println!("shared keys ignored:   {}", resolution.shared_keys_ignored);
     println!("birth-date conflicts:  {}", resolution.birth_date_conflicts);
-    println!("building records:      {:.1} s (not counted: connectors' mapping)", building.as_secs_f64());
-    println!("resolution (keys + clustering): {:.1} s", resolving.as_secs_f64());
+    println!(
+        "building records:      {:.1} s (not counted: connectors' mapping)",
+        building.as_secs_f64()
+    );
+    println!(
+        "resolution (keys + clustering): {:.1} s",
+        resolving.as_secs_f64()
+    );
     println!("precision:             {precision:.5}");
     println!("recall:                {recall:.5}");
     println!("peak memory (VmHWM):   {:.0} MiB", peak_mib());

@@ -10,9 +10,11 @@ pub fn peak_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
         })
         .map_or(0.0, |kb| kb / 1024.0)
 }
@@ -47,7 +49,13 @@ pub fn humans_for(records: usize) -> usize {
 pub fn person_of(pop: &Population, human: usize, system: &str) -> Person {
     let m = pop.messy(human, system);
     let mut p = Person {
-        source: SourceRef::new(system, format!("{:x}", splitmix(human as u64 ^ splitmix(system.len() as u64)))),
+        source: SourceRef::new(
+            system,
+            format!(
+                "{:x}",
+                splitmix(human as u64 ^ splitmix(system.len() as u64))
+            ),
+        ),
         given_name: Some(m.given_name),
         family_name: Some(m.family_name),
         birth_date: m.birth_date,

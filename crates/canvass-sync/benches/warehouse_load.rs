@@ -13,15 +13,19 @@ mod support;
 use std::time::{Duration, Instant};
 
 use canvass_core::{
-    Checkpoint, Email, EntityKind, Page, Person, Phone, PhoneKind, PostalAddress, RawRecord, Record, SourceRef,
-    SubscriptionStatus,
+    Checkpoint, Email, EntityKind, Page, Person, Phone, PhoneKind, PostalAddress, RawRecord,
+    Record, SourceRef, SubscriptionStatus,
 };
 use canvass_sync::{PageWrite, SqliteWarehouse, Warehouse};
 use support::peak_mib;
 
 const PAGE: usize = 1000;
-const GIVEN: [&str; 8] = ["Ana", "Luis", "Mei", "José", "Imani", "Kwame", "Zoë", "Priya"];
-const FAMILY: [&str; 8] = ["Núñez", "Kim", "Okafor", "García", "Smith", "Patel", "Lee", "O'Brien"];
+const GIVEN: [&str; 8] = [
+    "Ana", "Luis", "Mei", "José", "Imani", "Kwame", "Zoë", "Priya",
+];
+const FAMILY: [&str; 8] = [
+    "Núñez", "Kim", "Okafor", "García", "Smith", "Patel", "Lee", "O'Brien",
+];
 
 fn page(start: usize) -> Page {
     let mut page = Page::default();
@@ -31,7 +35,11 @@ fn page(start: usize) -> Page {
             source: source.clone(),
             given_name: Some(GIVEN[i % 8].into()),
             family_name: Some(FAMILY[(i / 8) % 8].into()),
-            birth_date: chrono::NaiveDate::from_ymd_opt(1950 + (i % 50) as i32, 1 + (i % 12) as u32, 1 + (i % 28) as u32),
+            birth_date: chrono::NaiveDate::from_ymd_opt(
+                1950 + (i % 50) as i32,
+                1 + (i % 12) as u32,
+                1 + (i % 28) as u32,
+            ),
             emails: vec![Email {
                 address: format!("person{i}@example.org"),
                 valid: true,
@@ -74,7 +82,9 @@ async fn load(records: usize) -> (Duration, Duration) {
     let dir = std::env::temp_dir().join(format!("canvass-load-{}-{records}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let warehouse = SqliteWarehouse::open(dir.join("w.db")).await.expect("opens");
+    let warehouse = SqliteWarehouse::open(dir.join("w.db"))
+        .await
+        .expect("opens");
     let kind = EntityKind::People;
     let mut storing = Duration::ZERO;
     let wall = Instant::now();
@@ -108,7 +118,10 @@ async fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![100_000, 300_000, 1_000_000]);
-    println!("{:>10} {:>12} {:>14} {:>14} {:>14}", "records", "store (s)", "records/s", "wall rec/s", "VmHWM (MiB)");
+    println!(
+        "{:>10} {:>12} {:>14} {:>14} {:>14}",
+        "records", "store (s)", "records/s", "wall rec/s", "VmHWM (MiB)"
+    );
     for n in sizes {
         let (storing, wall) = load(n).await;
         println!(

@@ -156,9 +156,15 @@ impl Engine {
     /// # Errors
     /// Only when the warehouse itself fails to open or close the run.
     pub async fn sync(&self, sources: &[Source], options: &SyncOptions) -> SyncResult<RunReport> {
-        let run_id = if options.dry_run { 0 } else { self.warehouse.begin_run().await? };
+        let run_id = if options.dry_run {
+            0
+        } else {
+            self.warehouse.begin_run().await?
+        };
         let started_at = Utc::now();
-        let reports = futures::future::join_all(sources.iter().map(|s| self.sync_source(run_id, s, options))).await;
+        let reports =
+            futures::future::join_all(sources.iter().map(|s| self.sync_source(run_id, s, options)))
+                .await;
         let mut report = RunReport {
             run_id,
             dry_run: options.dry_run,
@@ -188,7 +194,12 @@ impl Engine {
         }
     }
 
-    async fn sync_source(&self, run_id: i64, source: &Source, options: &SyncOptions) -> SourceReport {
+    async fn sync_source(
+        &self,
+        run_id: i64,
+        source: &Source,
+        options: &SyncOptions,
+    ) -> SourceReport {
         let info = source.connector.info();
         let mut report = SourceReport {
             name: source.name.clone(),
@@ -197,13 +208,26 @@ impl Engine {
             error: None,
         };
         // People first, so identity has people before what points at them.
-        for kind in EntityKind::ALL.iter().chain(info.reads.iter().filter(|k| !EntityKind::ALL.contains(k))) {
-            if !info.can_read(kind) || options.kinds.as_ref().is_some_and(|only| !only.contains(kind)) {
+        for kind in EntityKind::ALL
+            .iter()
+            .chain(info.reads.iter().filter(|k| !EntityKind::ALL.contains(k)))
+        {
+            if !info.can_read(kind)
+                || options
+                    .kinds
+                    .as_ref()
+                    .is_some_and(|only| !only.contains(kind))
+            {
                 continue;
             }
             let incremental = info.incremental.contains(kind);
-            let kind_report = self.sync_kind(run_id, source, kind, incremental, options).await;
-            let auth_failed = kind_report.error.as_deref().is_some_and(|e| e.starts_with("auth: "));
+            let kind_report = self
+                .sync_kind(run_id, source, kind, incremental, options)
+                .await;
+            let auth_failed = kind_report
+                .error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("auth: "));
             report.kinds.push(kind_report);
             if auth_failed {
                 report.error = Some("credentials refused; remaining kinds skipped".into());

@@ -174,7 +174,11 @@ impl PersonKeys {
     pub fn of(person: &Person) -> PersonKeys {
         PersonKeys {
             source: person.source.clone(),
-            folded_given: person.given_name.as_deref().map(fold_name).filter(|n| !n.is_empty()),
+            folded_given: person
+                .given_name
+                .as_deref()
+                .map(fold_name)
+                .filter(|n| !n.is_empty()),
             keys: match_keys(person),
             birth_date: person.birth_date,
         }
@@ -222,12 +226,16 @@ impl Resolver {
     /// Adds many person records, computing their keys on every core.
     pub fn add_all<'a>(&mut self, people: impl IntoIterator<Item = &'a Person>) {
         let people: Vec<&Person> = people.into_iter().collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .max(1);
         let chunk = people.len().div_ceil(threads).max(1);
         let computed: Vec<Vec<PersonKeys>> = std::thread::scope(|s| {
             let handles: Vec<_> = people
                 .chunks(chunk)
-                .map(|part| s.spawn(move || part.iter().map(|p| PersonKeys::of(p)).collect::<Vec<_>>()))
+                .map(|part| {
+                    s.spawn(move || part.iter().map(|p| PersonKeys::of(p)).collect::<Vec<_>>())
+                })
                 .collect();
             handles
                 .into_iter()
@@ -261,11 +269,11 @@ impl Resolver {
             });
         }
         use chrono::Datelike;
-        self.dobs
-            .push(keys.birth_date.map_or(0, |d| (d.num_days_from_ce().max(0) as u32).saturating_add(1)));
+        self.dobs.push(keys.birth_date.map_or(0, |d| {
+            (d.num_days_from_ce().max(0) as u32).saturating_add(1)
+        }));
         self.refs.push(keys.source);
     }
-
 
     /// Clusters the records. `previous` maps source records to the
     /// canonical ids they had before; clusters keep those ids where they can.
@@ -285,7 +293,10 @@ impl Resolver {
             let mut j = i;
             members.clear();
             names.clear();
-            while j < self.entries.len() && self.entries[j].hash == head.hash && self.entries[j].rule == head.rule {
+            while j < self.entries.len()
+                && self.entries[j].hash == head.hash
+                && self.entries[j].rule == head.rule
+            {
                 let e = self.entries[j];
                 if members.last() != Some(&e.record) {
                     members.push(e.record);
@@ -360,13 +371,17 @@ impl Resolver {
             let mut claims: HashMap<(usize, &str), usize> = HashMap::new();
             for (r, source) in self.refs.iter().enumerate() {
                 if let Some(old) = previous.get(source) {
-                    *claims.entry((cluster_of[r] as usize, old.as_str())).or_default() += 1;
+                    *claims
+                        .entry((cluster_of[r] as usize, old.as_str()))
+                        .or_default() += 1;
                 }
             }
             let mut claims: Vec<((usize, &str), usize)> = claims.into_iter().collect();
             claims.sort_by(|((ca, ia), na), ((cb, ib), nb)| {
                 nb.cmp(na)
-                    .then_with(|| self.refs[smallest[*ca] as usize].cmp(&self.refs[smallest[*cb] as usize]))
+                    .then_with(|| {
+                        self.refs[smallest[*ca] as usize].cmp(&self.refs[smallest[*cb] as usize])
+                    })
                     .then_with(|| ia.cmp(ib))
             });
             for ((c, old), _) in claims {
@@ -378,7 +393,8 @@ impl Resolver {
         }
         // Reserve every previous id, so a new cluster never takes one that
         // another record still remembers.
-        let reserved: std::collections::HashSet<&str> = previous.values().map(String::as_str).collect();
+        let reserved: std::collections::HashSet<&str> =
+            previous.values().map(String::as_str).collect();
         for (c, id) in ids.iter_mut().enumerate() {
             if id.is_some() {
                 continue;
@@ -386,7 +402,9 @@ impl Resolver {
             let base = canonical_id_for(&self.refs[smallest[c] as usize]);
             let mut candidate = base.clone();
             let mut k = 2;
-            while taken.contains(&candidate) || (reserved.contains(candidate.as_str()) && !previous.is_empty()) {
+            while taken.contains(&candidate)
+                || (reserved.contains(candidate.as_str()) && !previous.is_empty())
+            {
                 candidate = format!("{base}-{k}");
                 k += 1;
             }
@@ -400,12 +418,18 @@ impl Resolver {
         let mut refs = std::mem::take(&mut self.refs);
         let key_text = |e: &Entry| {
             let start = e.offset as usize;
-            arena.get(start..start + e.len as usize).unwrap_or_default().to_string()
+            arena
+                .get(start..start + e.len as usize)
+                .unwrap_or_default()
+                .to_string()
         };
         let assignments: Vec<Assignment> = (0..n)
             .map(|r| {
                 let canonical_id = ids[cluster_of[r] as usize].clone().unwrap_or_default();
-                if previous.get(&refs[r]).is_some_and(|old| *old != canonical_id) {
+                if previous
+                    .get(&refs[r])
+                    .is_some_and(|old| *old != canonical_id)
+                {
                     reassigned += 1;
                 }
                 let link = via[r].map(|(other, entry)| {
@@ -487,7 +511,11 @@ impl UnionFind {
         if check_birth && da != 0 && db != 0 && da != db {
             return Joined::Refused;
         }
-        let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] { (ra, rb) } else { (rb, ra) };
+        let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
         self.parent[small as usize] = big;
         self.size[big as usize] += self.size[small as usize];
         self.dob[big as usize] = if da != 0 { da } else { db };

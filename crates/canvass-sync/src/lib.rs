@@ -31,7 +31,7 @@ pub use identity::{IdentityConfig, Resolution, Resolver};
 pub use report::{Failure, IdentitySummary, KindReport, RunReport, SourceReport};
 pub use resolve::resolve_identities;
 pub use warehouse::{
-    CanonicalPerson, CanonicalPersonRow, ChannelStatus, EXPORT_TABLES, ExportRow, IdentityLink, IdentityTables,
-    LedgerEntry, LedgerStatus, PageCounts, PageWrite, PlannedWrite, PostgresWarehouse, SCHEMA_VERSION,
-    SqliteWarehouse, StoredRecord, Warehouse, open_warehouse,
+    CanonicalPerson, CanonicalPersonRow, ChannelStatus, EXPORT_TABLES, ExportRow, IdentityLink,
+    IdentityTables, LedgerEntry, LedgerStatus, PageCounts, PageWrite, PlannedWrite,
+    PostgresWarehouse, SCHEMA_VERSION, SqliteWarehouse, StoredRecord, Warehouse, open_warehouse,
 };

@@ -54,7 +54,10 @@ struct Summary {
 ///
 /// # Errors
 /// When the warehouse cannot be read or written.
-pub async fn resolve_identities(warehouse: &Arc<dyn Warehouse>, config: IdentityConfig) -> SyncResult<IdentitySummary> {
+pub async fn resolve_identities(
+    warehouse: &Arc<dyn Warehouse>,
+    config: IdentityConfig,
+) -> SyncResult<IdentitySummary> {
     // Opt-outs first (usually few): by person, or by identifier to match later.
     let mut opt_outs = Vec::new();
     let mut by_identifier: HashSet<String> = HashSet::new();
@@ -82,7 +85,9 @@ pub async fn resolve_identities(warehouse: &Arc<dyn Warehouse>, config: Identity
     let mut holders: HashMap<String, Vec<u32>> = HashMap::new();
     let mut people = warehouse.records(EntityKind::People);
     while let Some(item) = people.next().await {
-        let Record::Person(p) = item?.record else { continue };
+        let Record::Person(p) = item?.record else {
+            continue;
+        };
         let record = resolver.len() as u32;
         for e in p.emails.iter().filter(|e| e.valid) {
             if e.status != SubscriptionStatus::Unknown {
@@ -158,7 +163,10 @@ pub async fn resolve_identities(warehouse: &Arc<dyn Warehouse>, config: Identity
     // Canonical rows: fields from the cluster's records in source order.
     let mut members: HashMap<&str, Vec<u32>> = HashMap::new();
     for (r, a) in resolution.assignments.iter().enumerate() {
-        members.entry(a.canonical_id.as_str()).or_default().push(r as u32);
+        members
+            .entry(a.canonical_id.as_str())
+            .or_default()
+            .push(r as u32);
     }
     let mut people_rows: Vec<CanonicalPersonRow> = members
         .iter()
@@ -169,7 +177,9 @@ pub async fn resolve_identities(warehouse: &Arc<dyn Warehouse>, config: Identity
                     .source
                     .cmp(&resolution.assignments[*b as usize].source)
             });
-            let pick = |f: &dyn Fn(&Summary) -> Option<String>| recs.iter().find_map(|r| f(&summaries[*r as usize]));
+            let pick = |f: &dyn Fn(&Summary) -> Option<String>| {
+                recs.iter().find_map(|r| f(&summaries[*r as usize]))
+            };
             CanonicalPersonRow {
                 canonical_id: (*id).to_string(),
                 given_name: pick(&|s| s.given.clone()),
@@ -185,7 +195,9 @@ pub async fn resolve_identities(warehouse: &Arc<dyn Warehouse>, config: Identity
 
     let mut best: HashMap<(String, Channel), Observation> = HashMap::new();
     for o in observations {
-        let id = resolution.assignments[o.record as usize].canonical_id.clone();
+        let id = resolution.assignments[o.record as usize]
+            .canonical_id
+            .clone();
         match best.get(&(id.clone(), o.channel.clone())) {
             Some(current)
                 if (precedence(current), &current.source) >= (precedence(&o), &o.source) => {}
@@ -205,7 +217,9 @@ pub async fn resolve_identities(warehouse: &Arc<dyn Warehouse>, config: Identity
             source: o.source,
         })
         .collect();
-    statuses.sort_by(|a, b| (&a.canonical_id, a.channel.as_str()).cmp(&(&b.canonical_id, b.channel.as_str())));
+    statuses.sort_by(|a, b| {
+        (&a.canonical_id, a.channel.as_str()).cmp(&(&b.canonical_id, b.channel.as_str()))
+    });
 
     let summary = IdentitySummary {
         source_people,
@@ -237,7 +251,10 @@ pub async fn resolve_identities(warehouse: &Arc<dyn Warehouse>, config: Identity
 
 fn identifier_form(channel: &Channel, identifier: &str) -> String {
     match channel {
-        Channel::Email => email_match_form(identifier).unwrap_or_else(|| identifier.trim().to_lowercase()),
-        _ => canvass_core::normalize::normalize_phone(identifier).unwrap_or_else(|_| identifier.trim().to_string()),
+        Channel::Email => {
+            email_match_form(identifier).unwrap_or_else(|| identifier.trim().to_lowercase())
+        }
+        _ => canvass_core::normalize::normalize_phone(identifier)
+            .unwrap_or_else(|_| identifier.trim().to_string()),
     }
 }

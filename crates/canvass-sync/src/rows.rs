@@ -80,11 +80,12 @@ const ADDRESS_COLS: &[&str] = &[
 
 /// Hex SHA-256 of a text.
 pub(crate) fn sha256_hex(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(text.as_bytes());
     let mut out = String::with_capacity(64);
     for b in digest {
-        use std::fmt::Write;
-        let _ = write!(out, "{b:02x}");
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
     }
     out
 }
@@ -119,7 +120,12 @@ pub(crate) fn table_of(kind: &canvass_core::EntityKind) -> Option<&'static str> 
 /// # Errors
 /// When the record cannot be serialized (never for the canonical model).
 pub(crate) fn record_rows(record: &Record) -> Result<RecordRows, serde_json::Error> {
-    let (table, data, cols, children): (&'static str, String, Vec<(&'static str, Cell)>, Vec<ChildRows>) = match record {
+    let (table, data, cols, children): (
+        &'static str,
+        String,
+        Vec<(&'static str, Cell)>,
+        Vec<ChildRows>,
+    ) = match record {
         Record::Person(p) => {
             let emails = ChildRows {
                 table: "person_emails",
@@ -228,7 +234,12 @@ pub(crate) fn record_rows(record: &Record) -> Result<RecordRows, serde_json::Err
             ],
             vec![],
         ),
-        Record::Tag(t) => ("tags", serde_json::to_string(t)?, vec![("name", Cell::text(t.name.clone()))], vec![]),
+        Record::Tag(t) => (
+            "tags",
+            serde_json::to_string(t)?,
+            vec![("name", Cell::text(t.name.clone()))],
+            vec![],
+        ),
         Record::Tagging(t) => (
             "taggings",
             serde_json::to_string(t)?,
@@ -242,7 +253,10 @@ pub(crate) fn record_rows(record: &Record) -> Result<RecordRows, serde_json::Err
         Record::SurveyQuestion(q) => (
             "survey_questions",
             serde_json::to_string(q)?,
-            vec![("name", Cell::text(q.name.clone())), ("question", Cell::opt(q.question.clone()))],
+            vec![
+                ("name", Cell::text(q.name.clone())),
+                ("question", Cell::opt(q.question.clone())),
+            ],
             vec![],
         ),
         Record::SurveyResponse(r) => (
@@ -316,7 +330,10 @@ pub(crate) fn record_rows(record: &Record) -> Result<RecordRows, serde_json::Err
             vec![
                 ("person_id", id_of(&a.person)),
                 ("action_type", Cell::text(a.action_type.clone())),
-                ("target_system", Cell::opt(a.target.as_ref().map(|t| t.system.clone()))),
+                (
+                    "target_system",
+                    Cell::opt(a.target.as_ref().map(|t| t.system.clone())),
+                ),
                 ("target_id", id_of(&a.target)),
                 ("taken_at", Cell::time(a.taken_at)),
             ],

@@ -33,7 +33,10 @@ fn a_junk_email_typed_by_different_people_links_nobody() {
         with_email(person("hustle", "3", "Mei", "Lee"), JUNK_EMAIL),
     ];
     let ids = resolve(&people);
-    assert_eq!(ids.values().collect::<std::collections::HashSet<_>>().len(), 3);
+    assert_eq!(
+        ids.values().collect::<std::collections::HashSet<_>>().len(),
+        3
+    );
 }
 
 #[test]
@@ -54,14 +57,23 @@ fn same_name_on_the_family_landline_with_different_birth_dates_stays_apart() {
         ..p
     };
     let people = vec![
-        born(with_phone(person("van", "1", "Luis", "Kim"), "(404) 872-3311"), 1960),
-        born(with_phone(person("mobilize", "2", "LUIS", "KIM"), "404.872.3311"), 1990),
+        born(
+            with_phone(person("van", "1", "Luis", "Kim"), "(404) 872-3311"),
+            1960,
+        ),
+        born(
+            with_phone(person("mobilize", "2", "LUIS", "KIM"), "404.872.3311"),
+            1990,
+        ),
         with_phone(person("hustle", "3", "Luis", "Kim"), "4048723311"),
     ];
     let mut r = Resolver::new(IdentityConfig::default());
     r.add_all(people.iter());
     let res = r.resolve(&HashMap::new());
-    assert_ne!(res.assignments[0].canonical_id, res.assignments[1].canonical_id);
+    assert_ne!(
+        res.assignments[0].canonical_id,
+        res.assignments[1].canonical_id
+    );
     assert_eq!(res.birth_date_conflicts, 1);
 }
 
@@ -70,10 +82,16 @@ fn the_same_human_across_tools_is_one_person_with_the_linking_key_explained() {
     let people = vec![
         with_email(person("van", "101", "José", "O'Neil"), "jose@example.org"),
         with_phone(
-            with_email(person("mobilize", "7", "JOSE", "ONeil"), " Jose@Example.ORG "),
+            with_email(
+                person("mobilize", "7", "JOSE", "ONeil"),
+                " Jose@Example.ORG ",
+            ),
             "414-202-0792",
         ),
-        with_phone(person("hustle", "c9", "jose", "o'neil"), "+1 (414) 202 0792"),
+        with_phone(
+            person("hustle", "c9", "jose", "o'neil"),
+            "+1 (414) 202 0792",
+        ),
     ];
     let mut r = Resolver::new(IdentityConfig::default());
     r.add_all(people.iter());
@@ -84,7 +102,10 @@ fn the_same_human_across_tools_is_one_person_with_the_linking_key_explained() {
     assert_eq!(link.rule.as_str(), "name_phone");
     assert_eq!(link.key, "jose|oneil|+14142020792");
     assert_eq!(link.with, SourceRef::new("mobilize", "7"));
-    assert_eq!(res.assignments[0].link.as_ref().map(|l| l.rule.as_str()), Some("email"));
+    assert_eq!(
+        res.assignments[0].link.as_ref().map(|l| l.rule.as_str()),
+        Some("email")
+    );
 }
 
 #[test]
@@ -98,15 +119,27 @@ fn canonical_ids_are_stable_when_records_arrive() {
     ]
     .into();
     // An unrelated record, and a related one with a smaller reference.
-    let unrelated = with_email(person("actionnetwork", "0", "Luis", "Kim"), "luis@example.org");
-    let related = with_email(person("actionnetwork", "1", "ANA", "NÚÑEZ"), "ana@example.org");
+    let unrelated = with_email(
+        person("actionnetwork", "0", "Luis", "Kim"),
+        "luis@example.org",
+    );
+    let related = with_email(
+        person("actionnetwork", "1", "ANA", "NÚÑEZ"),
+        "ana@example.org",
+    );
     let mut r = Resolver::new(IdentityConfig::default());
     r.add_all([&unrelated, &related, &a, &b]);
     let res = r.resolve(&previous);
-    let ids: HashMap<String, String> =
-        res.assignments.iter().map(|x| (x.source.to_string(), x.canonical_id.clone())).collect();
+    let ids: HashMap<String, String> = res
+        .assignments
+        .iter()
+        .map(|x| (x.source.to_string(), x.canonical_id.clone()))
+        .collect();
     assert_eq!(ids["van:5"], first["van:5"]);
-    assert_eq!(ids["actionnetwork:1"], first["van:5"], "the newcomer joins the existing id");
+    assert_eq!(
+        ids["actionnetwork:1"], first["van:5"],
+        "the newcomer joins the existing id"
+    );
     assert_ne!(ids["actionnetwork:0"], first["van:5"]);
     assert_eq!(res.reassigned, 0);
 }
@@ -124,7 +157,12 @@ fn resolution_is_deterministic_whatever_the_input_order() {
 
 fn person_from(pop: &Population, human: usize, system: &str) -> Person {
     let m = pop.messy(human, system);
-    let mut p = person(system, &format!("{system}-{human}"), &m.given_name, &m.family_name);
+    let mut p = person(
+        system,
+        &format!("{system}-{human}"),
+        &m.given_name,
+        &m.family_name,
+    );
     p.birth_date = m.birth_date;
     if let Some(e) = &m.email {
         p = with_email(p, e);
@@ -157,8 +195,12 @@ fn precision_and_recall_against_ground_truth_are_high() {
     let mut r = Resolver::new(IdentityConfig::default());
     r.add_all(people.iter());
     let res = r.resolve(&HashMap::new());
-    let (precision, recall) =
-        pairwise_precision_recall(res.assignments.iter().map(|a| a.canonical_id.clone()).zip(truth));
+    let (precision, recall) = pairwise_precision_recall(
+        res.assignments
+            .iter()
+            .map(|a| a.canonical_id.clone())
+            .zip(truth),
+    );
     assert!(precision >= 0.98, "precision {precision}");
     assert!(recall >= 0.99, "recall {recall}");
 }
@@ -196,7 +238,15 @@ async fn resolution_over_the_warehouse_links_people_and_resolves_opt_outs() {
         subscribed.modified_at = ts("2024-03-01T00:00:00Z");
         let van = with_email(person("van", "101", "ANA", "NUNEZ"), "Ana@example.org");
         let other = with_email(person("van", "102", "Luis", "Kim"), "luis@example.org");
-        store(&*w, vec![Record::Person(subscribed), Record::Person(van), Record::Person(other)]).await;
+        store(
+            &*w,
+            vec![
+                Record::Person(subscribed),
+                Record::Person(van),
+                Record::Person(other),
+            ],
+        )
+        .await;
         // A texting opt-out (later than the subscription) known only by phone number.
         let stop = OptOut {
             source: SourceRef::new("hustle", "o1"),
@@ -209,28 +259,52 @@ async fn resolution_over_the_warehouse_links_people_and_resolves_opt_outs() {
         };
         store(&*w, vec![Record::OptOut(stop)]).await;
 
-        let summary = resolve_identities(&w, IdentityConfig::default()).await.expect("resolved");
-        assert_eq!((summary.source_people, summary.canonical_people), (3, 2), "{}", w.backend_name());
+        let summary = resolve_identities(&w, IdentityConfig::default())
+            .await
+            .expect("resolved");
+        assert_eq!(
+            (summary.source_people, summary.canonical_people),
+            (3, 2),
+            "{}",
+            w.backend_name()
+        );
 
         let people: Vec<_> = w.canonical_people().try_collect().await.expect("read");
         let ana = people.iter().find(|p| p.links.len() == 2).expect("merged");
         assert_eq!(ana.id_in("van"), Some("101"));
         assert_eq!(ana.id_in("mobilize"), Some("7"));
-        assert!(ana.is_opted_out(&Channel::Sms), "the later opt-out wins: {:?}", ana.statuses);
+        assert!(
+            ana.is_opted_out(&Channel::Sms),
+            "the later opt-out wins: {:?}",
+            ana.statuses
+        );
         assert_eq!(ana.statuses[0].reason.as_deref(), Some("requested"));
-        let explained = ana.links.iter().find(|l| l.rule.is_some()).expect("explained");
+        let explained = ana
+            .links
+            .iter()
+            .find(|l| l.rule.is_some())
+            .expect("explained");
         assert_eq!(explained.match_key.as_deref(), Some("ana@example.org"));
 
-        let van_people: Vec<_> = w.records(EntityKind::People).try_collect().await.expect("read");
+        let van_people: Vec<_> = w
+            .records(EntityKind::People)
+            .try_collect()
+            .await
+            .expect("read");
         assert!(van_people.iter().all(|r| r.canonical_person_id.is_some()));
         assert_eq!(
-            w.canonical_id_of(&SourceRef::new("van", "101")).await.expect("read").as_deref(),
+            w.canonical_id_of(&SourceRef::new("van", "101"))
+                .await
+                .expect("read")
+                .as_deref(),
             Some(ana.person.canonical_id.as_str())
         );
 
         // Re-running changes nothing, ids included.
         let before = w.dump().await.expect("dump");
-        let again = resolve_identities(&w, IdentityConfig::default()).await.expect("resolved");
+        let again = resolve_identities(&w, IdentityConfig::default())
+            .await
+            .expect("resolved");
         assert_eq!(again.reassigned, 0);
         assert_eq!(w.dump().await.expect("dump"), before);
     }
@@ -243,13 +317,26 @@ async fn a_later_resubscription_wins_but_an_undated_opt_out_is_never_lost() {
         let mut p = with_phone(person("hustle", "p1", "Mei", "Lee"), "414-202-0792");
         p.phones[0].sms_status = SubscriptionStatus::Subscribed;
         p.modified_at = ts("2024-06-01T00:00:00Z");
-        let mut e = with_email(person("actionnetwork", "a1", "Mei", "Lee"), "mei@example.org");
+        let mut e = with_email(
+            person("actionnetwork", "a1", "Mei", "Lee"),
+            "mei@example.org",
+        );
         e.emails[0].status = SubscriptionStatus::Subscribed;
         e.modified_at = ts("2024-06-01T00:00:00Z");
         store(&*w, vec![Record::Person(p), Record::Person(e)]).await;
-        let out = |id: &str, channel: Channel, person: &str, at: Option<chrono::DateTime<chrono::Utc>>| OptOut {
+        let out = |id: &str,
+                   channel: Channel,
+                   person: &str,
+                   at: Option<chrono::DateTime<chrono::Utc>>| OptOut {
             source: SourceRef::new("x", id),
-            person: Some(SourceRef::new(if person == "p1" { "hustle" } else { "actionnetwork" }, person)),
+            person: Some(SourceRef::new(
+                if person == "p1" {
+                    "hustle"
+                } else {
+                    "actionnetwork"
+                },
+                person,
+            )),
             channel,
             identifier: String::new(),
             reason: OptOutReason::Requested,
@@ -264,11 +351,29 @@ async fn a_later_resubscription_wins_but_an_undated_opt_out_is_never_lost() {
             ],
         )
         .await;
-        resolve_identities(&w, IdentityConfig::default()).await.expect("resolved");
+        resolve_identities(&w, IdentityConfig::default())
+            .await
+            .expect("resolved");
         let people: Vec<_> = w.canonical_people().try_collect().await.expect("read");
-        let sms = people.iter().flat_map(|p| &p.statuses).find(|s| s.channel == Channel::Sms).expect("sms");
-        assert_eq!(sms.status, SubscriptionStatus::Subscribed, "re-subscribed after the opt-out");
-        let email = people.iter().flat_map(|p| &p.statuses).find(|s| s.channel == Channel::Email).expect("email");
-        assert_eq!(email.status, SubscriptionStatus::Unsubscribed, "undated opt-out kept");
+        let sms = people
+            .iter()
+            .flat_map(|p| &p.statuses)
+            .find(|s| s.channel == Channel::Sms)
+            .expect("sms");
+        assert_eq!(
+            sms.status,
+            SubscriptionStatus::Subscribed,
+            "re-subscribed after the opt-out"
+        );
+        let email = people
+            .iter()
+            .flat_map(|p| &p.statuses)
+            .find(|s| s.channel == Channel::Email)
+            .expect("email");
+        assert_eq!(
+            email.status,
+            SubscriptionStatus::Unsubscribed,
+            "undated opt-out kept"
+        );
     }
 }

@@ -19,8 +19,13 @@ use common::*;
 use futures::StreamExt;
 
 fn connector(sim: &PetitionsSim, key: &str, page_size: u32) -> Arc<dyn Connector> {
-    let client = PetitionsClient::with_options(sim.base_url(), key, RateLimit::unlimited(), RetryPolicy::fast())
-        .expect("client");
+    let client = PetitionsClient::with_options(
+        sim.base_url(),
+        key,
+        RateLimit::unlimited(),
+        RetryPolicy::fast(),
+    )
+    .expect("client");
     Arc::new(PetitionsConnector::new(client, page_size))
 }
 
@@ -40,8 +45,13 @@ impl Connector for FailAfter {
         self.inner.check().await
     }
     fn read(&self, kind: EntityKind, since: Option<Checkpoint>) -> PageStream<'_> {
-        let crash = futures::stream::once(async { Err(Error::transport("petitions", "injected crash")) });
-        self.inner.read(kind, since).take(self.pages).chain(crash).boxed()
+        let crash =
+            futures::stream::once(async { Err(Error::transport("petitions", "injected crash")) });
+        self.inner
+            .read(kind, since)
+            .take(self.pages)
+            .chain(crash)
+            .boxed()
     }
     async fn write(&self, op: &WriteOp) -> Result<WriteOutcome, Error> {
         self.inner.write(op).await
@@ -55,20 +65,44 @@ async fn a_full_sync_stores_everything_and_a_rerun_changes_nothing() {
     for w in backends {
         let engine = Engine::new(w.clone());
         let sources = [Source::new("petitions", connector(&sim, SIM_KEY, 25))];
-        let report = engine.sync(&sources, &SyncOptions::default()).await.expect("sync");
+        let report = engine
+            .sync(&sources, &SyncOptions::default())
+            .await
+            .expect("sync");
         assert!(report.is_success(), "{report:#?}");
-        let people = report.sources[0].kinds.iter().find(|k| k.kind == EntityKind::People).expect("people");
-        assert_eq!(people.counts.inserted as usize, sim.signer_ids().len(), "{}", w.backend_name());
+        let people = report.sources[0]
+            .kinds
+            .iter()
+            .find(|k| k.kind == EntityKind::People)
+            .expect("people");
+        assert_eq!(
+            people.counts.inserted as usize,
+            sim.signer_ids().len(),
+            "{}",
+            w.backend_name()
+        );
         assert!(people.pages >= 5);
         let identity = report.identity.as_ref().expect("identity ran");
         assert_eq!(identity.source_people as usize, sim.signer_ids().len());
         assert!(identity.canonical_people <= identity.source_people);
         let first = w.dump().await.expect("dump");
 
-        let again = engine.sync(&sources, &SyncOptions::default()).await.expect("sync");
+        let again = engine
+            .sync(&sources, &SyncOptions::default())
+            .await
+            .expect("sync");
         let totals = again.totals();
-        assert_eq!((totals.inserted, totals.updated), (0, 0), "{}: {again:#?}", w.backend_name());
-        assert_eq!(w.dump().await.expect("dump"), first, "a re-run changes nothing");
+        assert_eq!(
+            (totals.inserted, totals.updated),
+            (0, 0),
+            "{}: {again:#?}",
+            w.backend_name()
+        );
+        assert_eq!(
+            w.dump().await.expect("dump"),
+            first,
+            "a re-run changes nothing"
+        );
         let runs: Vec<_> = w.export("sync_runs").collect().await;
         assert_eq!(runs.len(), 2, "both runs recorded");
     }
@@ -81,13 +115,26 @@ async fn changes_at_the_source_are_picked_up_incrementally() {
     for w in backends {
         let engine = Engine::new(w.clone());
         let sources = [Source::new("petitions", connector(&sim, SIM_KEY, 20))];
-        engine.sync(&sources, &SyncOptions::default()).await.expect("sync");
+        engine
+            .sync(&sources, &SyncOptions::default())
+            .await
+            .expect("sync");
         sim.touch(5);
-        let report = engine.sync(&sources, &SyncOptions::default()).await.expect("sync");
-        let people = report.sources[0].kinds.iter().find(|k| k.kind == EntityKind::People).expect("people");
+        let report = engine
+            .sync(&sources, &SyncOptions::default())
+            .await
+            .expect("sync");
+        let people = report.sources[0]
+            .kinds
+            .iter()
+            .find(|k| k.kind == EntityKind::People)
+            .expect("people");
         assert_eq!(people.counts.updated, 5, "{}: {people:?}", w.backend_name());
         assert_eq!(people.counts.inserted, 0);
-        assert!(people.counts.read < 60, "only changes were read: {people:?}");
+        assert!(
+            people.counts.read < 60,
+            "only changes were read: {people:?}"
+        );
         sim.touch(5); // later runs on the same sim see more changes
     }
 }
@@ -102,16 +149,30 @@ async fn a_bad_record_and_a_bad_source_are_reported_and_the_rest_is_stored() {
         let engine = Engine::new(w.clone());
         let sources = [
             Source::new("petitions", connector(&good, SIM_KEY, 10)),
-            Source::new("petitions-wrong-key", connector(&refused, "not-the-key", 10)),
+            Source::new(
+                "petitions-wrong-key",
+                connector(&refused, "not-the-key", 10),
+            ),
         ];
-        let report = engine.sync(&sources, &SyncOptions::default()).await.expect("sync");
+        let report = engine
+            .sync(&sources, &SyncOptions::default())
+            .await
+            .expect("sync");
         assert!(!report.is_success());
         let ok = report.source("petitions").expect("reported");
         assert!(ok.error.is_none());
-        let people = ok.kinds.iter().find(|k| k.kind == EntityKind::People).expect("people");
+        let people = ok
+            .kinds
+            .iter()
+            .find(|k| k.kind == EntityKind::People)
+            .expect("people");
         assert_eq!(people.counts.failed, 1);
         assert_eq!(people.counts.inserted as usize, good.signer_ids().len());
-        let failure = people.failures.iter().find(|f| f.skipped).expect("failure listed");
+        let failure = people
+            .failures
+            .iter()
+            .find(|f| f.skipped)
+            .expect("failure listed");
         assert_eq!(failure.record, "s_0000007", "{failure:?}");
         assert!(!failure.field.is_empty());
         let bad = report.source("petitions-wrong-key").expect("reported");
@@ -133,7 +194,10 @@ async fn a_sync_that_crashes_after_n_pages_and_reruns_ends_identical_to_an_unint
     for w in &reference {
         let engine = Engine::new(w.clone());
         let report = engine
-            .sync(&[Source::new("petitions", connector(&sim, SIM_KEY, 10))], &SyncOptions::default())
+            .sync(
+                &[Source::new("petitions", connector(&sim, SIM_KEY, 10))],
+                &SyncOptions::default(),
+            )
             .await
             .expect("sync");
         assert!(report.is_success());
@@ -148,18 +212,31 @@ async fn a_sync_that_crashes_after_n_pages_and_reruns_ends_identical_to_an_unint
                 pages: crash_after,
             });
             let crashed = engine
-                .sync(&[Source::new("petitions", crashing)], &SyncOptions::default())
+                .sync(
+                    &[Source::new("petitions", crashing)],
+                    &SyncOptions::default(),
+                )
                 .await
                 .expect("sync");
             assert!(!crashed.is_success(), "the crash is reported");
             let resumed = engine
-                .sync(&[Source::new("petitions", connector(&sim, SIM_KEY, 10))], &SyncOptions::default())
+                .sync(
+                    &[Source::new("petitions", connector(&sim, SIM_KEY, 10))],
+                    &SyncOptions::default(),
+                )
                 .await
                 .expect("sync");
             assert!(resumed.is_success(), "{resumed:#?}");
-            let people = resumed.sources[0].kinds.iter().find(|k| k.kind == EntityKind::People).expect("people");
+            let people = resumed.sources[0]
+                .kinds
+                .iter()
+                .find(|k| k.kind == EntityKind::People)
+                .expect("people");
             if crash_after > 0 {
-                assert!(people.counts.read < 90, "resumed from the checkpoint: {people:?}");
+                assert!(
+                    people.counts.read < 90,
+                    "resumed from the checkpoint: {people:?}"
+                );
             }
             assert_eq!(
                 &w.dump().await.expect("dump"),
@@ -189,15 +266,28 @@ async fn progress_events_report_each_page_and_a_dry_run_stores_nothing() {
         let engine = Engine::new(w.clone());
         let before = w.dump().await.expect("dump");
         let report = engine
-            .sync(&[Source::new("petitions", connector(&sim, SIM_KEY, 10))], &options)
+            .sync(
+                &[Source::new("petitions", connector(&sim, SIM_KEY, 10))],
+                &options,
+            )
             .await
             .expect("sync");
         assert_eq!(report.sources[0].kinds.len(), 1, "only the kinds asked for");
-        assert_eq!(report.totals().inserted, 30, "a dry run counts what it would do");
+        assert_eq!(
+            report.totals().inserted,
+            30,
+            "a dry run counts what it would do"
+        );
         assert_eq!(w.dump().await.expect("dump"), before, "and stores nothing");
         let events = events.lock().expect("lock");
-        let pages = events.iter().filter(|e| matches!(e, ProgressEvent::PageStored { .. })).count();
+        let pages = events
+            .iter()
+            .filter(|e| matches!(e, ProgressEvent::PageStored { .. }))
+            .count();
         assert_eq!(pages, 3);
-        assert!(matches!(events.last(), Some(ProgressEvent::SourceFinished { success: true, .. })));
+        assert!(matches!(
+            events.last(),
+            Some(ProgressEvent::SourceFinished { success: true, .. })
+        ));
     }
 }

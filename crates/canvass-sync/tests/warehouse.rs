@@ -4,11 +4,12 @@
 mod common;
 
 use canvass_core::{
-    Channel, Checkpoint, EntityKind, Event, OptOut, OptOutReason, Page, RawRecord, Record, RecordIssue, SourceRef,
-    WriteOp,
+    Channel, Checkpoint, EntityKind, Event, OptOut, OptOutReason, Page, RawRecord, Record,
+    RecordIssue, SourceRef, WriteOp,
 };
 use canvass_sync::{
-    LedgerStatus, PageWrite, PlannedWrite, PostgresWarehouse, SCHEMA_VERSION, SqliteWarehouse, SyncError, Warehouse,
+    LedgerStatus, PageWrite, PlannedWrite, PostgresWarehouse, SCHEMA_VERSION, SqliteWarehouse,
+    SyncError, Warehouse,
 };
 use common::*;
 use futures::TryStreamExt;
@@ -17,7 +18,10 @@ fn people_page(n: usize, checkpoint: &str) -> Page {
     let mut page = Page::default();
     for i in 0..n {
         let p = with_phone(
-            with_email(person("van", &i.to_string(), "Ana", &format!("Núñez{i}")), &format!("ana{i}@example.org")),
+            with_email(
+                person("van", &i.to_string(), "Ana", &format!("Núñez{i}")),
+                &format!("ana{i}@example.org"),
+            ),
             "(414) 202-0792",
         );
         page.raw.push(RawRecord {
@@ -48,12 +52,28 @@ async fn storing_the_same_page_twice_changes_nothing() {
         let kind = EntityKind::People;
         let page = people_page(20, "cp-1");
         let first = w.store_page(write(&page, &kind)).await.expect("stored");
-        assert_eq!((first.read, first.inserted, first.unchanged), (20, 20, 0), "{}", w.backend_name());
+        assert_eq!(
+            (first.read, first.inserted, first.unchanged),
+            (20, 20, 0),
+            "{}",
+            w.backend_name()
+        );
         let dump = w.dump().await.expect("dump");
-        let again = w.store_page(write(&page, &kind)).await.expect("stored again");
-        assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 20), "{}", w.backend_name());
+        let again = w
+            .store_page(write(&page, &kind))
+            .await
+            .expect("stored again");
+        assert_eq!(
+            (again.inserted, again.updated, again.unchanged),
+            (0, 0, 20),
+            "{}",
+            w.backend_name()
+        );
         assert_eq!(w.dump().await.expect("dump"), dump, "{}", w.backend_name());
-        assert!(dump.contains("address=\"ana7@example.org\""), "child rows stored");
+        assert!(
+            dump.contains("address=\"ana7@example.org\""),
+            "child rows stored"
+        );
     }
 }
 
@@ -62,17 +82,34 @@ async fn a_changed_record_is_updated_and_its_contact_points_replaced() {
     let (_dir, backends) = backends("update").await;
     for w in backends {
         let kind = EntityKind::People;
-        w.store_page(write(&people_page(3, "a"), &kind)).await.expect("stored");
+        w.store_page(write(&people_page(3, "a"), &kind))
+            .await
+            .expect("stored");
         let mut page = people_page(3, "b");
         if let Record::Person(p) = &mut page.records[1] {
             p.emails = vec![canvass_core::Email::parse("new@example.org")];
         }
         let counts = w.store_page(write(&page, &kind)).await.expect("stored");
-        assert_eq!((counts.inserted, counts.updated, counts.unchanged), (0, 1, 2), "{}", w.backend_name());
-        let emails: Vec<_> = w.export("person_emails").try_collect().await.expect("export");
-        let addresses: Vec<String> = emails.iter().map(|r| r.to_json()["address"].to_string()).collect();
+        assert_eq!(
+            (counts.inserted, counts.updated, counts.unchanged),
+            (0, 1, 2),
+            "{}",
+            w.backend_name()
+        );
+        let emails: Vec<_> = w
+            .export("person_emails")
+            .try_collect()
+            .await
+            .expect("export");
+        let addresses: Vec<String> = emails
+            .iter()
+            .map(|r| r.to_json()["address"].to_string())
+            .collect();
         assert!(addresses.contains(&"\"new@example.org\"".to_string()));
-        assert!(!addresses.contains(&"\"ana1@example.org\"".to_string()), "old email removed: {addresses:?}");
+        assert!(
+            !addresses.contains(&"\"ana1@example.org\"".to_string()),
+            "old email removed: {addresses:?}"
+        );
         assert_eq!(addresses.len(), 3);
     }
 }
@@ -98,8 +135,14 @@ async fn checkpoint_is_stored_with_its_page_and_a_dry_run_stores_nothing() {
             w.checkpoint("van-main", &kind).await.expect("read"),
             Some(Checkpoint("after-page-1".into()))
         );
-        assert_eq!(w.checkpoint("van-other", &kind).await.expect("read"), None, "per source");
-        w.clear_checkpoint("van-main", &kind).await.expect("cleared");
+        assert_eq!(
+            w.checkpoint("van-other", &kind).await.expect("read"),
+            None,
+            "per source"
+        );
+        w.clear_checkpoint("van-main", &kind)
+            .await
+            .expect("cleared");
         assert_eq!(w.checkpoint("van-main", &kind).await.expect("read"), None);
     }
 }
@@ -133,7 +176,11 @@ async fn page_issues_are_counted_and_stored_as_failures_of_the_run() {
             .await
             .expect("stored");
         assert_eq!((counts.read, counts.failed, counts.warnings), (3, 1, 1));
-        let failures: Vec<_> = w.export("sync_run_failures").try_collect().await.expect("export");
+        let failures: Vec<_> = w
+            .export("sync_run_failures")
+            .try_collect()
+            .await
+            .expect("export");
         assert_eq!(failures.len(), 2, "{}", w.backend_name());
         let first = failures[0].to_json();
         assert_eq!(first["record"], "1");
@@ -172,14 +219,31 @@ async fn records_of_every_kind_round_trip() {
             extra: Default::default(),
         };
         let page = Page {
-            records: vec![Record::Event(event.clone()), Record::OptOut(opt_out.clone())],
+            records: vec![
+                Record::Event(event.clone()),
+                Record::OptOut(opt_out.clone()),
+            ],
             ..Page::default()
         };
-        w.store_page(write(&page, &EntityKind::Events)).await.expect("stored");
-        let events: Vec<_> = w.records(EntityKind::Events).try_collect().await.expect("read");
+        w.store_page(write(&page, &EntityKind::Events))
+            .await
+            .expect("stored");
+        let events: Vec<_> = w
+            .records(EntityKind::Events)
+            .try_collect()
+            .await
+            .expect("read");
         assert_eq!(events[0].record, Record::Event(event));
-        let outs: Vec<_> = w.records(EntityKind::OptOuts).try_collect().await.expect("read");
-        assert_eq!(outs[0].record, Record::OptOut(opt_out), "unknown enum values survive");
+        let outs: Vec<_> = w
+            .records(EntityKind::OptOuts)
+            .try_collect()
+            .await
+            .expect("read");
+        assert_eq!(
+            outs[0].record,
+            Record::OptOut(opt_out),
+            "unknown enum values survive"
+        );
         assert_eq!(outs[0].canonical_person_id, None);
     }
 }
@@ -200,16 +264,38 @@ async fn push_ledger_plans_once_and_records_outcomes() {
         };
         let entry = w.ledger_plan(&planned).await.expect("planned");
         assert_eq!(entry.status, LedgerStatus::Planned);
-        assert!(!w.ledger_is_written(&planned.idempotency_key).await.expect("read"));
-        assert_eq!(w.ledger_pending(Some("van")).await.expect("pending").len(), 1);
-        assert!(w.ledger_pending(Some("other")).await.expect("pending").is_empty());
+        assert!(
+            !w.ledger_is_written(&planned.idempotency_key)
+                .await
+                .expect("read")
+        );
+        assert_eq!(
+            w.ledger_pending(Some("van")).await.expect("pending").len(),
+            1
+        );
+        assert!(
+            w.ledger_pending(Some("other"))
+                .await
+                .expect("pending")
+                .is_empty()
+        );
 
-        w.ledger_mark_written(&planned.idempotency_key, Some("ac-55")).await.expect("marked");
+        w.ledger_mark_written(&planned.idempotency_key, Some("ac-55"))
+            .await
+            .expect("marked");
         let again = w.ledger_plan(&planned).await.expect("planned again");
-        assert_eq!(again.status, LedgerStatus::Written, "planning twice keeps the outcome");
+        assert_eq!(
+            again.status,
+            LedgerStatus::Written,
+            "planning twice keeps the outcome"
+        );
         assert_eq!(again.outcome_id.as_deref(), Some("ac-55"));
         assert_eq!(again.op, op);
-        assert!(w.ledger_is_written(&planned.idempotency_key).await.expect("read"));
+        assert!(
+            w.ledger_is_written(&planned.idempotency_key)
+                .await
+                .expect("read")
+        );
         assert!(w.ledger_pending(None).await.expect("pending").is_empty());
 
         let other = PlannedWrite {
@@ -217,11 +303,17 @@ async fn push_ledger_plans_once_and_records_outcomes() {
             ..planned.clone()
         };
         w.ledger_plan(&other).await.expect("planned");
-        w.ledger_mark_failed("k2", "van: HTTP 400 INVALID_PARAMETER").await.expect("marked");
+        w.ledger_mark_failed("k2", "van: HTTP 400 INVALID_PARAMETER")
+            .await
+            .expect("marked");
         let failed = w.ledger_entry("k2").await.expect("read").expect("exists");
         assert_eq!(failed.status, LedgerStatus::Failed);
         assert_eq!(failed.attempts, 1);
-        assert_eq!(w.ledger_pending(None).await.expect("pending").len(), 1, "failed writes stay pending");
+        assert_eq!(
+            w.ledger_pending(None).await.expect("pending").len(),
+            1,
+            "failed writes stay pending"
+        );
 
         let missing = w.ledger_mark_written("never-planned", None).await;
         assert!(matches!(missing, Err(SyncError::Ledger(_))), "{missing:?}");
@@ -232,11 +324,17 @@ async fn push_ledger_plans_once_and_records_outcomes() {
 async fn export_streams_a_table_and_refuses_unknown_ones() {
     let (_dir, backends) = backends("export").await;
     for w in backends {
-        w.store_page(write(&people_page(5, "x"), &EntityKind::People)).await.expect("stored");
+        w.store_page(write(&people_page(5, "x"), &EntityKind::People))
+            .await
+            .expect("stored");
         let rows: Vec<_> = w.export("people").try_collect().await.expect("export");
         assert_eq!(rows.len(), 5);
         assert_eq!(&rows[0].columns[..3], &["system", "id", "given_name"]);
-        assert_eq!(rows[0].to_json()["data"]["given_name"], "Ana", "JSON columns export as objects");
+        assert_eq!(
+            rows[0].to_json()["data"]["given_name"],
+            "Ana",
+            "JSON columns export as objects"
+        );
         assert_eq!(rows[0].to_text()[2], "Ana");
         let bad: Result<Vec<_>, _> = w.export("people; DROP TABLE people").try_collect().await;
         assert!(matches!(bad, Err(SyncError::Config(_))));
@@ -249,16 +347,28 @@ async fn sqlite_migrates_from_every_earlier_version() {
         let dir = TempDir::new("migrate");
         let path = dir.file("old.db");
         {
-            let old = SqliteWarehouse::open_at_version(&path, from).await.expect("old schema");
+            let old = SqliteWarehouse::open_at_version(&path, from)
+                .await
+                .expect("old schema");
             assert_eq!(old.schema_version().await.expect("version"), from);
             if from >= 1 {
-                old.store_page(write(&people_page(3, "old"), &EntityKind::People)).await.expect("stored");
+                old.store_page(write(&people_page(3, "old"), &EntityKind::People))
+                    .await
+                    .expect("stored");
             }
         }
         let new = SqliteWarehouse::open(&path).await.expect("migrated");
         assert_eq!(new.schema_version().await.expect("version"), SCHEMA_VERSION);
-        let people: Vec<_> = new.records(EntityKind::People).try_collect().await.expect("read");
-        assert_eq!(people.len(), if from >= 1 { 3 } else { 0 }, "data kept from version {from}");
+        let people: Vec<_> = new
+            .records(EntityKind::People)
+            .try_collect()
+            .await
+            .expect("read");
+        assert_eq!(
+            people.len(),
+            if from >= 1 { 3 } else { 0 },
+            "data kept from version {from}"
+        );
         new.ledger_plan(&PlannedWrite {
             idempotency_key: "k".into(),
             rule: "r".into(),
@@ -279,16 +389,30 @@ async fn postgres_migrates_from_every_earlier_version() {
     for from in 0..SCHEMA_VERSION {
         let schema = unique_schema("migrate");
         {
-            let old = PostgresWarehouse::connect_at_version(&url, Some(&schema), from).await.expect("old");
+            let old = PostgresWarehouse::connect_at_version(&url, Some(&schema), from)
+                .await
+                .expect("old");
             assert_eq!(old.schema_version().await.expect("version"), from);
             if from >= 1 {
-                old.store_page(write(&people_page(3, "old"), &EntityKind::People)).await.expect("stored");
+                old.store_page(write(&people_page(3, "old"), &EntityKind::People))
+                    .await
+                    .expect("stored");
             }
         }
-        let new = PostgresWarehouse::connect(&url, Some(&schema)).await.expect("migrated");
+        let new = PostgresWarehouse::connect(&url, Some(&schema))
+            .await
+            .expect("migrated");
         assert_eq!(new.schema_version().await.expect("version"), SCHEMA_VERSION);
-        let people: Vec<_> = new.records(EntityKind::People).try_collect().await.expect("read");
-        assert_eq!(people.len(), if from >= 1 { 3 } else { 0 }, "data kept from version {from}");
+        let people: Vec<_> = new
+            .records(EntityKind::People)
+            .try_collect()
+            .await
+            .expect("read");
+        assert_eq!(
+            people.len(),
+            if from >= 1 { 3 } else { 0 },
+            "data kept from version {from}"
+        );
     }
 }
 
@@ -300,8 +424,11 @@ async fn a_warehouse_newer_than_this_build_is_refused() {
         SqliteWarehouse::open(&path).await.expect("opens");
     }
     let conn = rusqlite::Connection::open(&path).expect("raw open");
-    conn.execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 'x')", [])
-        .expect("bumped");
+    conn.execute(
+        "INSERT INTO schema_version (version, applied_at) VALUES (99, 'x')",
+        [],
+    )
+    .expect("bumped");
     drop(conn);
     let err = SqliteWarehouse::open(&path).await.expect_err("refused");
     assert!(err.to_string().contains("newer than this build"), "{err}");
@@ -313,7 +440,9 @@ async fn open_warehouse_understands_urls() {
     let url = format!("sqlite://{}", dir.file("u.db").display());
     let w = canvass_sync::open_warehouse(&url).await.expect("opens");
     assert_eq!(w.backend_name(), "sqlite");
-    let err = canvass_sync::open_warehouse("mysql://x/y").await.expect_err("refused");
+    let err = canvass_sync::open_warehouse("mysql://x/y")
+        .await
+        .expect_err("refused");
     assert!(err.to_string().contains("sqlite://"), "{err}");
     if let Some(pg) = postgres_url() {
         let sep = if pg.contains('?') { '&' } else { '?' };

@@ -12,8 +12,8 @@ use futures::{StreamExt, TryStreamExt};
 use super::schema::{DATA_TABLES, Dialect};
 use super::sql::{Stmt, is_json_column, value_to_json};
 use super::{
-    CanonicalPerson, CanonicalPersonRow, ChannelStatus, EXPORT_TABLES, ExportRow, IdentityLink, IdentityTables,
-    LedgerEntry, LedgerStatus, PlannedWrite, SqlValue, StoredRecord,
+    CanonicalPerson, CanonicalPersonRow, ChannelStatus, EXPORT_TABLES, ExportRow, IdentityLink,
+    IdentityTables, LedgerEntry, LedgerStatus, PlannedWrite, SqlValue, StoredRecord,
 };
 use crate::error::{SyncError, SyncResult};
 use crate::report::RunReport;
@@ -40,7 +40,9 @@ fn now() -> String {
 }
 
 pub(crate) async fn schema_version(b: &dyn Backend) -> SyncResult<u32> {
-    let rows = b.select_all("SELECT MAX(version) FROM schema_version", vec![]).await?;
+    let rows = b
+        .select_all("SELECT MAX(version) FROM schema_version", vec![])
+        .await?;
     Ok(rows
         .first()
         .and_then(|r| r.first())
@@ -98,17 +100,29 @@ pub(crate) async fn finish_run(b: &dyn Backend, run_id: i64, report: &RunReport)
     b.execute_tx(stmts).await.map(|_| ())
 }
 
-pub(crate) async fn checkpoint(b: &dyn Backend, source: &str, kind: &EntityKind) -> SyncResult<Option<Checkpoint>> {
+pub(crate) async fn checkpoint(
+    b: &dyn Backend,
+    source: &str,
+    kind: &EntityKind,
+) -> SyncResult<Option<Checkpoint>> {
     let rows = b
         .select_all(
             "SELECT checkpoint FROM checkpoints WHERE source = $1 AND kind = $2",
             vec![Cell::text(source), Cell::text(kind.as_str())],
         )
         .await?;
-    Ok(rows.first().and_then(|r| r.first()).and_then(SqlValue::text).map(Checkpoint))
+    Ok(rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(SqlValue::text)
+        .map(Checkpoint))
 }
 
-pub(crate) async fn clear_checkpoint(b: &dyn Backend, source: &str, kind: &EntityKind) -> SyncResult<()> {
+pub(crate) async fn clear_checkpoint(
+    b: &dyn Backend,
+    source: &str,
+    kind: &EntityKind,
+) -> SyncResult<()> {
     b.execute_tx(vec![(
         "DELETE FROM checkpoints WHERE source = $1 AND kind = $2".into(),
         vec![Cell::text(source), Cell::text(kind.as_str())],
@@ -133,7 +147,10 @@ fn person_column(kind: &EntityKind) -> Option<&'static str> {
     }
 }
 
-pub(crate) fn records(b: &dyn Backend, kind: EntityKind) -> BoxStream<'static, SyncResult<StoredRecord>> {
+pub(crate) fn records(
+    b: &dyn Backend,
+    kind: EntityKind,
+) -> BoxStream<'static, SyncResult<StoredRecord>> {
     let Some(table) = table_of(&kind) else {
         let err = SyncError::Config(format!("no table for entity kind {kind}"));
         return futures::stream::once(async move { Err(err) }).boxed();
@@ -148,7 +165,11 @@ pub(crate) fn records(b: &dyn Backend, kind: EntityKind) -> BoxStream<'static, S
     b.select_stream(sql, vec![])
         .map(move |row| {
             let (_, values) = row?;
-            let data = values.first().map(SqlValue::json).transpose()?.unwrap_or_default();
+            let data = values
+                .first()
+                .map(SqlValue::json)
+                .transpose()?
+                .unwrap_or_default();
             let record = record_from_json(&kind, data)?;
             Ok(StoredRecord {
                 record,
@@ -173,7 +194,11 @@ fn record_from_json(kind: &EntityKind, data: serde_json::Value) -> SyncResult<Re
         EntityKind::OptOuts => Record::OptOut(serde_json::from_value(data)?),
         EntityKind::Donations => Record::Donation(serde_json::from_value(data)?),
         EntityKind::Actions => Record::Action(serde_json::from_value(data)?),
-        other => return Err(SyncError::Config(format!("no table for entity kind {other}"))),
+        other => {
+            return Err(SyncError::Config(format!(
+                "no table for entity kind {other}"
+            )));
+        }
     })
 }
 
@@ -225,7 +250,8 @@ fn link_from(values: &[SqlValue]) -> IdentityLink {
     }
 }
 
-const LINK_COLUMNS: &str = "system, source_id, canonical_id, rule, match_key, linked_system, linked_id";
+const LINK_COLUMNS: &str =
+    "system, source_id, canonical_id, rule, match_key, linked_system, linked_id";
 
 pub(crate) async fn identity_links(b: &dyn Backend) -> SyncResult<Vec<IdentityLink>> {
     let sql = format!("SELECT {LINK_COLUMNS} FROM identity_links ORDER BY system, source_id");
@@ -244,7 +270,9 @@ pub(crate) async fn replace_identities(b: &dyn Backend, tables: &IdentityTables)
     stmts.reserve(tables.links.len() + tables.people.len() + tables.statuses.len());
     for l in &tables.links {
         stmts.push((
-            format!("INSERT INTO identity_links ({LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+            format!(
+                "INSERT INTO identity_links ({LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            ),
             vec![
                 Cell::text(l.source.system.clone()),
                 Cell::text(l.source.id.clone()),
@@ -311,7 +339,9 @@ pub(crate) fn canonical_people(b: &dyn Backend) -> BoxStream<'static, SyncResult
         vec![],
     );
     let links = b.select_stream(
-        format!("SELECT {LINK_COLUMNS} FROM identity_links ORDER BY canonical_id, system, source_id"),
+        format!(
+            "SELECT {LINK_COLUMNS} FROM identity_links ORDER BY canonical_id, system, source_id"
+        ),
         vec![],
     );
     let statuses = b.select_stream(
@@ -348,7 +378,10 @@ pub(crate) fn canonical_people(b: &dyn Backend) -> BoxStream<'static, SyncResult
         loop {
             let next = std::pin::Pin::new(&mut st.links).peek().await;
             match next {
-                Some(Ok((_, v))) if v.get(2).and_then(SqlValue::text).as_deref() == Some(&person.canonical_id) => {
+                Some(Ok((_, v)))
+                    if v.get(2).and_then(SqlValue::text).as_deref()
+                        == Some(&person.canonical_id) =>
+                {
                     links.push(link_from(v));
                     st.links.next().await;
                 }
@@ -365,7 +398,10 @@ pub(crate) fn canonical_people(b: &dyn Backend) -> BoxStream<'static, SyncResult
         loop {
             let next = std::pin::Pin::new(&mut st.statuses).peek().await;
             match next {
-                Some(Ok((_, v))) if v.first().and_then(SqlValue::text).as_deref() == Some(&person.canonical_id) => {
+                Some(Ok((_, v)))
+                    if v.first().and_then(SqlValue::text).as_deref()
+                        == Some(&person.canonical_id) =>
+                {
                     statuses.push(status_from(v));
                     st.statuses.next().await;
                 }
@@ -377,27 +413,46 @@ pub(crate) fn canonical_people(b: &dyn Backend) -> BoxStream<'static, SyncResult
                 _ => break,
             }
         }
-        Ok(Some((CanonicalPerson { person, links, statuses }, st)))
+        Ok(Some((
+            CanonicalPerson {
+                person,
+                links,
+                statuses,
+            },
+            st,
+        )))
     })
     .boxed()
 }
 
-pub(crate) async fn canonical_id_of(b: &dyn Backend, source: &SourceRef) -> SyncResult<Option<String>> {
+pub(crate) async fn canonical_id_of(
+    b: &dyn Backend,
+    source: &SourceRef,
+) -> SyncResult<Option<String>> {
     let rows = b
         .select_all(
             "SELECT canonical_id FROM identity_links WHERE system = $1 AND source_id = $2",
-            vec![Cell::text(source.system.clone()), Cell::text(source.id.clone())],
+            vec![
+                Cell::text(source.system.clone()),
+                Cell::text(source.id.clone()),
+            ],
         )
         .await?;
-    Ok(rows.first().and_then(|r| r.first()).and_then(SqlValue::text))
+    Ok(rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(SqlValue::text))
 }
 
-const LEDGER_COLUMNS: &str =
-    "idempotency_key, rule, target, op, status, outcome_id, error, attempts, planned_at, updated_at";
+const LEDGER_COLUMNS: &str = "idempotency_key, rule, target, op, status, outcome_id, error, attempts, planned_at, updated_at";
 
 fn entry_from(v: &[SqlValue]) -> SyncResult<LedgerEntry> {
     let t = |i: usize| v.get(i).and_then(SqlValue::text);
-    let op = v.get(3).map(SqlValue::json).transpose()?.unwrap_or_default();
+    let op = v
+        .get(3)
+        .map(SqlValue::json)
+        .transpose()?
+        .unwrap_or_default();
     Ok(LedgerEntry {
         idempotency_key: t(0).unwrap_or_default(),
         rule: t(1).unwrap_or_default(),
@@ -437,12 +492,21 @@ pub(crate) async fn ledger_plan(b: &dyn Backend, w: &PlannedWrite) -> SyncResult
         ],
     )])
     .await?;
-    ledger_entry(b, &w.idempotency_key)
-        .await?
-        .ok_or_else(|| SyncError::Ledger(format!("entry {} vanished after planning", w.idempotency_key)))
+    ledger_entry(b, &w.idempotency_key).await?.ok_or_else(|| {
+        SyncError::Ledger(format!(
+            "entry {} vanished after planning",
+            w.idempotency_key
+        ))
+    })
 }
 
-async fn ledger_mark(b: &dyn Backend, key: &str, status: LedgerStatus, outcome: Option<&str>, error: Option<&str>) -> SyncResult<()> {
+async fn ledger_mark(
+    b: &dyn Backend,
+    key: &str,
+    status: LedgerStatus,
+    outcome: Option<&str>,
+    error: Option<&str>,
+) -> SyncResult<()> {
     let affected = b
         .execute_tx(vec![(
             "UPDATE push_ledger SET status = $1, outcome_id = $2, error = $3, attempts = attempts + 1, updated_at = $4 \
@@ -458,12 +522,18 @@ async fn ledger_mark(b: &dyn Backend, key: &str, status: LedgerStatus, outcome: 
         )])
         .await?;
     if affected.first().copied().unwrap_or(0) == 0 {
-        return Err(SyncError::Ledger(format!("no planned write with key {key}")));
+        return Err(SyncError::Ledger(format!(
+            "no planned write with key {key}"
+        )));
     }
     Ok(())
 }
 
-pub(crate) async fn ledger_mark_written(b: &dyn Backend, key: &str, outcome: Option<&str>) -> SyncResult<()> {
+pub(crate) async fn ledger_mark_written(
+    b: &dyn Backend,
+    key: &str,
+    outcome: Option<&str>,
+) -> SyncResult<()> {
     ledger_mark(b, key, LedgerStatus::Written, outcome, None).await
 }
 
@@ -471,7 +541,10 @@ pub(crate) async fn ledger_mark_failed(b: &dyn Backend, key: &str, error: &str) 
     ledger_mark(b, key, LedgerStatus::Failed, None, Some(error)).await
 }
 
-pub(crate) async fn ledger_pending(b: &dyn Backend, target: Option<&str>) -> SyncResult<Vec<LedgerEntry>> {
+pub(crate) async fn ledger_pending(
+    b: &dyn Backend,
+    target: Option<&str>,
+) -> SyncResult<Vec<LedgerEntry>> {
     let (sql, params) = match target {
         Some(t) => (
             format!(
@@ -480,11 +553,17 @@ pub(crate) async fn ledger_pending(b: &dyn Backend, target: Option<&str>) -> Syn
             vec![Cell::text(t)],
         ),
         None => (
-            format!("SELECT {LEDGER_COLUMNS} FROM push_ledger WHERE status <> 'written' ORDER BY idempotency_key"),
+            format!(
+                "SELECT {LEDGER_COLUMNS} FROM push_ledger WHERE status <> 'written' ORDER BY idempotency_key"
+            ),
             vec![],
         ),
     };
-    b.select_all(&sql, params).await?.iter().map(|r| entry_from(r)).collect()
+    b.select_all(&sql, params)
+        .await?
+        .iter()
+        .map(|r| entry_from(r))
+        .collect()
 }
 
 pub(crate) async fn dump(b: &dyn Backend) -> SyncResult<String> {
@@ -534,9 +613,9 @@ pub(crate) async fn migrate(b: &dyn Backend, up_to: u32) -> SyncResult<u32> {
             "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)".into(),
             vec![Cell::Int(Some(i64::from(version))), Cell::text(now())],
         ));
-        b.execute_tx(stmts)
-            .await
-            .map_err(|e| SyncError::Schema(format!("migration to version {version} failed: {e}")))?;
+        b.execute_tx(stmts).await.map_err(|e| {
+            SyncError::Schema(format!("migration to version {version} failed: {e}"))
+        })?;
         tracing::info!(version, "warehouse schema migrated");
     }
     schema_version(b).await

@@ -24,7 +24,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use canvass_core::identity::MatchRule;
-use canvass_core::{Channel, Checkpoint, EntityKind, Page, Record, SourceRef, SubscriptionStatus, WriteOp};
+use canvass_core::{
+    Channel, Checkpoint, EntityKind, Page, Record, SourceRef, SubscriptionStatus, WriteOp,
+};
 use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
@@ -138,8 +140,12 @@ pub struct ExportRow {
 impl ExportRow {
     /// The row as one JSON object (for NDJSON).
     pub fn to_json(&self) -> serde_json::Value {
-        let map: serde_json::Map<String, serde_json::Value> =
-            self.columns.iter().cloned().zip(self.values.iter().cloned()).collect();
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .columns
+            .iter()
+            .cloned()
+            .zip(self.values.iter().cloned())
+            .collect();
         serde_json::Value::Object(map)
     }
 
@@ -264,12 +270,17 @@ impl CanonicalPerson {
     /// The person's id in `system`, when a source record from it is linked
     /// (the smallest id when several are).
     pub fn id_in(&self, system: &str) -> Option<&str> {
-        self.links.iter().find(|l| l.source.system == system).map(|l| l.source.id.as_str())
+        self.links
+            .iter()
+            .find(|l| l.source.system == system)
+            .map(|l| l.source.id.as_str())
     }
 
     /// Whether the person must not be contacted on `channel`.
     pub fn is_opted_out(&self, channel: &Channel) -> bool {
-        self.statuses.iter().any(|s| &s.channel == channel && s.status.is_opted_out())
+        self.statuses
+            .iter()
+            .any(|s| &s.channel == channel && s.status.is_opted_out())
     }
 }
 

@@ -32,12 +32,18 @@ pub struct PostgresWarehouse {
 impl std::fmt::Debug for PostgresWarehouse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The URL may hold a password: print only the schema.
-        f.debug_struct("PostgresWarehouse").field("schema", &self.schema).finish_non_exhaustive()
+        f.debug_struct("PostgresWarehouse")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
     }
 }
 
 impl ToSql for Cell {
-    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         match self {
             Cell::Text(s) => s.to_sql(ty, out),
             Cell::Int(Some(i)) if *ty == Type::INT4 => (i32::try_from(*i)?).to_sql(ty, out),
@@ -72,7 +78,11 @@ fn split_schema(url: &str) -> (String, Option<String>) {
             None => true,
         })
         .collect();
-    let url = if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) };
+    let url = if rest.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
     (url, schema)
 }
 
@@ -86,7 +96,9 @@ async fn open_client(url: &str, schema: Option<&str>) -> SyncResult<Client> {
     if let Some(schema) = schema {
         let q = quote_ident(schema);
         client
-            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {q}; SET search_path TO {q}"))
+            .batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {q}; SET search_path TO {q}"
+            ))
             .await?;
     }
     Ok(client)
@@ -95,15 +107,20 @@ async fn open_client(url: &str, schema: Option<&str>) -> SyncResult<Client> {
 fn value_of(row: &Row, i: usize) -> SyncResult<SqlValue> {
     let ty = row.columns()[i].type_().clone();
     Ok(if ty == Type::INT8 {
-        row.try_get::<_, Option<i64>>(i)?.map_or(SqlValue::Null, SqlValue::Int)
+        row.try_get::<_, Option<i64>>(i)?
+            .map_or(SqlValue::Null, SqlValue::Int)
     } else if ty == Type::INT4 {
-        row.try_get::<_, Option<i32>>(i)?.map_or(SqlValue::Null, |v| SqlValue::Int(v.into()))
+        row.try_get::<_, Option<i32>>(i)?
+            .map_or(SqlValue::Null, |v| SqlValue::Int(v.into()))
     } else if ty == Type::BOOL {
-        row.try_get::<_, Option<bool>>(i)?.map_or(SqlValue::Null, |v| SqlValue::Int(v.into()))
+        row.try_get::<_, Option<bool>>(i)?
+            .map_or(SqlValue::Null, |v| SqlValue::Int(v.into()))
     } else if ty == Type::JSONB || ty == Type::JSON {
-        row.try_get::<_, Option<serde_json::Value>>(i)?.map_or(SqlValue::Null, SqlValue::Json)
+        row.try_get::<_, Option<serde_json::Value>>(i)?
+            .map_or(SqlValue::Null, SqlValue::Json)
     } else {
-        row.try_get::<_, Option<String>>(i)?.map_or(SqlValue::Null, SqlValue::Text)
+        row.try_get::<_, Option<String>>(i)?
+            .map_or(SqlValue::Null, SqlValue::Text)
     })
 }
 
@@ -115,7 +132,11 @@ fn as_params(params: &[Cell]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|c| c as &(dyn ToSql + Sync)).collect()
 }
 
-async fn exec_one(tx: &tokio_postgres::Transaction<'_>, stmt: tokio_postgres::Statement, params: &[Cell]) -> SyncResult<u64> {
+async fn exec_one(
+    tx: &tokio_postgres::Transaction<'_>,
+    stmt: tokio_postgres::Statement,
+    params: &[Cell],
+) -> SyncResult<u64> {
     Ok(tx.execute(&stmt, &as_params(params)).await?)
 }
 
@@ -170,7 +191,11 @@ impl PostgresWarehouse {
     ///
     /// # Errors
     /// As [`PostgresWarehouse::connect`].
-    pub async fn connect_at_version(url: &str, schema: Option<&str>, version: u32) -> SyncResult<PostgresWarehouse> {
+    pub async fn connect_at_version(
+        url: &str,
+        schema: Option<&str>,
+        version: u32,
+    ) -> SyncResult<PostgresWarehouse> {
         let client = open_client(url, schema).await?;
         let warehouse = PostgresWarehouse {
             url: url.to_string(),
@@ -211,7 +236,15 @@ impl PostgresWarehouse {
                 existing.insert(row_key(table, system, &id), hash);
             }
         }
-        let plan = plan_page(&prepared, write.page, &mut existing, write.run_id, write.source, write.kind);
+        let plan = plan_page(
+            prepared,
+            write.page,
+            &mut existing,
+            write.run_id,
+            write.source,
+            write.kind,
+            Dialect::Postgres,
+        );
         run_stmts(&tx, &plan.stmts).await?;
         if write.dry_run {
             tx.rollback().await?;
@@ -245,13 +278,20 @@ impl Backend for PostgresWarehouse {
     fn select_stream(&self, sql: String, params: Vec<Cell>) -> RowStream {
         let url = self.url.clone();
         let schema = self.schema.clone();
-        let (tx, rx) = tokio::sync::mpsc::channel::<SyncResult<(Arc<[String]>, Vec<SqlValue>)>>(512);
+        let (tx, rx) =
+            tokio::sync::mpsc::channel::<SyncResult<(Arc<[String]>, Vec<SqlValue>)>>(512);
         tokio::spawn(async move {
             let run = async {
                 let client = open_client(&url, schema.as_deref()).await?;
                 let stmt = client.prepare(&sql).await?;
-                let columns: Arc<[String]> = stmt.columns().iter().map(|c| c.name().to_string()).collect();
-                let rows = client.query_raw(&stmt, params.iter().map(|c| c as &(dyn ToSql + Sync))).await?;
+                let columns: Arc<[String]> = stmt
+                    .columns()
+                    .iter()
+                    .map(|c| c.name().to_string())
+                    .collect();
+                let rows = client
+                    .query_raw(&stmt, params.iter().map(|c| c as &(dyn ToSql + Sync)))
+                    .await?;
                 futures::pin_mut!(rows);
                 while let Some(row) = rows.next().await {
                     let values = values_of(&row?)?;
@@ -265,7 +305,10 @@ impl Backend for PostgresWarehouse {
                 let _ = tx.send(Err(e)).await;
             }
         });
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }).boxed()
+        futures::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        })
+        .boxed()
     }
 }
 
@@ -279,8 +322,14 @@ mod tests {
     fn schema_is_split_off_the_url() {
         assert_eq!(
             split_schema("postgres://u@h/db?schema=s1&sslmode=disable"),
-            ("postgres://u@h/db?sslmode=disable".to_string(), Some("s1".to_string()))
+            (
+                "postgres://u@h/db?sslmode=disable".to_string(),
+                Some("s1".to_string())
+            )
         );
-        assert_eq!(split_schema("postgres://u@h/db"), ("postgres://u@h/db".to_string(), None));
+        assert_eq!(
+            split_schema("postgres://u@h/db"),
+            ("postgres://u@h/db".to_string(), None)
+        );
     }
 }

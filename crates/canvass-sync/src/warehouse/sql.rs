@@ -7,7 +7,7 @@ use canvass_core::{EntityKind, Page};
 
 use super::schema::Dialect;
 use super::{PageCounts, SqlValue};
-use crate::rows::{Cell, RecordRows, record_rows, sha256_hex};
+use crate::rows::{Cell, MainRow, RecordRows, record_rows, sha256_hex};
 
 /// One statement and its parameters.
 pub(crate) type Stmt = (String, Vec<Cell>);
@@ -17,7 +17,10 @@ pub(crate) type Stmt = (String, Vec<Cell>);
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
     match dialect {
         Dialect::Postgres => sql.to_string(),
-        Dialect::Sqlite => sql.replace("::text::jsonb", "").replace("::text", "").replace('$', "?"),
+        Dialect::Sqlite => sql
+            .replace("::text::jsonb", "")
+            .replace("::text", "")
+            .replace('$', "?"),
     }
 }
 
@@ -40,14 +43,24 @@ pub(crate) struct PreparedPage {
 /// # Errors
 /// When a record cannot be serialized.
 pub(crate) fn prepare_page(page: &Page) -> Result<PreparedPage, serde_json::Error> {
-    let records = page.records.iter().map(record_rows).collect::<Result<Vec<_>, _>>()?;
+    let records = page
+        .records
+        .iter()
+        .map(record_rows)
+        .collect::<Result<Vec<_>, _>>()?;
     let raw = page
         .raw
         .iter()
         .map(|r| {
             let json = r.json.to_string();
             let hash = sha256_hex(&json);
-            (r.source.system.clone(), r.kind.as_str().to_string(), r.source.id.clone(), json, hash)
+            (
+                r.source.system.clone(),
+                r.kind.as_str().to_string(),
+                r.source.id.clone(),
+                json,
+                hash,
+            )
         })
         .collect();
     Ok(PreparedPage { records, raw })
@@ -63,15 +76,19 @@ pub(crate) fn row_key(table: &str, system: &str, id: &str) -> String {
 /// hashes; it is updated as rows are planned so duplicates within a page
 /// count once.
 pub(crate) fn plan_page(
-    prepared: &PreparedPage,
+    prepared: PreparedPage,
     page: &Page,
     existing: &mut HashMap<String, String>,
     run_id: i64,
     source: &str,
     kind: &EntityKind,
+    dialect: Dialect,
 ) -> PagePlan {
     let mut plan = PagePlan::default();
-    for rows in &prepared.records {
+    // One SQL text per table and page, reused by every row.
+    let mut main_sql: HashMap<&'static str, String> = HashMap::new();
+    let mut child_sql: HashMap<&'static str, String> = HashMap::new();
+    for rows in prepared.records {
         let m = &rows.main;
         let key = row_key(m.table, &m.system, &m.id);
         let previous = existing.get(&key).cloned();
@@ -83,7 +100,7 @@ pub(crate) fn plan_page(
             }
             Some(_) => {
                 plan.counts.updated += 1;
-                for table in children_tables(rows) {
+                for table in children_tables(&rows) {
                     plan.stmts.push((
                         format!("DELETE FROM {table} WHERE system = $1 AND person_id = $2"),
                         vec![Cell::text(m.system.clone()), Cell::text(m.id.clone())],
@@ -93,31 +110,44 @@ pub(crate) fn plan_page(
             None => plan.counts.inserted += 1,
         }
         existing.insert(key, m.hash.clone());
-        plan.stmts.push(upsert_main(rows));
-        for child in &rows.children {
-            for (position, cells) in child.rows.iter().enumerate() {
-                let mut params = vec![
-                    Cell::text(m.system.clone()),
-                    Cell::text(m.id.clone()),
-                    Cell::Int(Some(position as i64)),
-                ];
-                params.extend(cells.iter().cloned());
-                let placeholders: Vec<String> = (1..=params.len()).map(|i| format!("${i}")).collect();
-                plan.stmts.push((
-                    format!(
-                        "INSERT INTO {} (system, person_id, position, {}) VALUES ({})",
-                        child.table,
-                        child.cols.join(", "),
-                        placeholders.join(", ")
-                    ),
-                    params,
-                ));
+        let (system, id) = (m.system.clone(), m.id.clone());
+        let RecordRows { main, children } = rows;
+        let sql = main_sql
+            .entry(main.table)
+            .or_insert_with(|| render(&upsert_main_sql(&main), dialect))
+            .clone();
+        plan.stmts.push((sql, upsert_main_params(main)));
+        for child in children {
+            let sql = child_sql
+                .entry(child.table)
+                .or_insert_with(|| {
+                    let placeholders: Vec<String> = (1..=child.cols.len() + 3)
+                        .map(|i| format!("${i}"))
+                        .collect();
+                    render(
+                        &format!(
+                            "INSERT INTO {} (system, person_id, position, {}) VALUES ({})",
+                            child.table,
+                            child.cols.join(", "),
+                            placeholders.join(", ")
+                        ),
+                        dialect,
+                    )
+                })
+                .clone();
+            for (position, cells) in child.rows.into_iter().enumerate() {
+                let mut params = Vec::with_capacity(cells.len() + 3);
+                params.push(Cell::text(system.clone()));
+                params.push(Cell::text(id.clone()));
+                params.push(Cell::Int(Some(position as i64)));
+                params.extend(cells);
+                plan.stmts.push((sql.clone(), params));
             }
         }
     }
-    for (system, raw_kind, id, json, hash) in &prepared.raw {
-        let key = row_key(&format!("raw_records/{raw_kind}"), system, id);
-        if existing.get(&key) == Some(hash) {
+    for (system, raw_kind, id, json, hash) in prepared.raw {
+        let key = row_key(&format!("raw_records/{raw_kind}"), &system, &id);
+        if existing.get(&key) == Some(&hash) {
             continue;
         }
         existing.insert(key, hash.clone());
@@ -126,11 +156,11 @@ pub(crate) fn plan_page(
              ON CONFLICT (system, kind, id) DO UPDATE SET json = excluded.json, content_hash = excluded.content_hash"
                 .to_string(),
             vec![
-                Cell::text(system.clone()),
-                Cell::text(raw_kind.clone()),
-                Cell::text(id.clone()),
-                Cell::text(json.clone()),
-                Cell::text(hash.clone()),
+                Cell::text(system),
+                Cell::text(raw_kind),
+                Cell::text(id),
+                Cell::text(json),
+                Cell::text(hash),
             ],
         ));
     }
@@ -168,33 +198,42 @@ fn children_tables(rows: &RecordRows) -> impl Iterator<Item = &'static str> + '_
     rows.children.iter().map(|c| c.table)
 }
 
-fn upsert_main(rows: &RecordRows) -> Stmt {
-    let m = &rows.main;
+fn upsert_main_sql(m: &MainRow) -> String {
     let mut names = vec!["system", "id"];
-    let mut params = vec![Cell::text(m.system.clone()), Cell::text(m.id.clone())];
-    for (name, cell) in &m.cols {
-        names.push(name);
-        params.push(cell.clone());
-    }
+    names.extend(m.cols.iter().map(|(name, _)| *name));
     names.push("data");
-    params.push(Cell::text(m.data.clone()));
     names.push("content_hash");
-    params.push(Cell::text(m.hash.clone()));
     let data_at = names.len() - 1;
     let placeholders: Vec<String> = (1..=names.len())
-        .map(|i| if i == data_at { format!("${i}::text::jsonb") } else { format!("${i}") })
+        .map(|i| {
+            if i == data_at {
+                format!("${i}::text::jsonb")
+            } else {
+                format!("${i}")
+            }
+        })
         .collect();
-    let updates: Vec<String> = names[2..].iter().map(|n| format!("{n} = excluded.{n}")).collect();
-    (
-        format!(
-            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (system, id) DO UPDATE SET {}",
-            m.table,
-            names.join(", "),
-            placeholders.join(", "),
-            updates.join(", ")
-        ),
-        params,
+    let updates: Vec<String> = names[2..]
+        .iter()
+        .map(|n| format!("{n} = excluded.{n}"))
+        .collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (system, id) DO UPDATE SET {}",
+        m.table,
+        names.join(", "),
+        placeholders.join(", "),
+        updates.join(", ")
     )
+}
+
+fn upsert_main_params(m: MainRow) -> Vec<Cell> {
+    let mut params = Vec::with_capacity(m.cols.len() + 4);
+    params.push(Cell::Text(Some(m.system)));
+    params.push(Cell::Text(Some(m.id)));
+    params.extend(m.cols.into_iter().map(|(_, cell)| cell));
+    params.push(Cell::Text(Some(m.data)));
+    params.push(Cell::Text(Some(m.hash)));
+    params
 }
 
 /// Stores a checkpoint.
@@ -203,7 +242,11 @@ pub(crate) fn set_checkpoint(source: &str, kind: &EntityKind, checkpoint: &str) 
         "INSERT INTO checkpoints (source, kind, checkpoint) VALUES ($1, $2, $3) \
          ON CONFLICT (source, kind) DO UPDATE SET checkpoint = excluded.checkpoint"
             .to_string(),
-        vec![Cell::text(source), Cell::text(kind.as_str()), Cell::text(checkpoint)],
+        vec![
+            Cell::text(source),
+            Cell::text(kind.as_str()),
+            Cell::text(checkpoint),
+        ],
     )
 }
 
@@ -221,7 +264,10 @@ pub(crate) fn page_lookups(prepared: &PreparedPage) -> HashMap<String, (String, 
     }
     for (system, kind, id, _, _) in &prepared.raw {
         let k = format!("raw_records/{kind}\u{1f}{system}");
-        out.entry(k).or_insert_with(|| (system.clone(), Vec::new())).1.push(id.clone());
+        out.entry(k)
+            .or_insert_with(|| (system.clone(), Vec::new()))
+            .1
+            .push(id.clone());
     }
     out
 }

@@ -17,7 +17,7 @@ use rusqlite::{Connection, OpenFlags, ToSql};
 
 use super::common::{self, Backend, RowStream, impl_warehouse};
 use super::schema::Dialect;
-use super::sql::{PreparedPage, Stmt, plan_page, prepare_page, render, row_key};
+use super::sql::{PreparedPage, Stmt, page_lookups, plan_page, prepare_page, render, row_key};
 use super::{PageCounts, PageWrite, SqlValue};
 use crate::error::{SyncError, SyncResult};
 use crate::rows::Cell;
@@ -54,6 +54,10 @@ fn value_of(v: ValueRef<'_>) -> SqlValue {
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // 64 MiB of page cache and fewer, larger WAL checkpoints for bulk loads.
+    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())
@@ -75,7 +79,10 @@ impl SqliteWarehouse {
     /// # Errors
     /// When the file cannot be opened, a migration fails, or the file is
     /// newer than this build.
-    pub async fn open_at_version(path: impl AsRef<Path>, version: u32) -> SyncResult<SqliteWarehouse> {
+    pub async fn open_at_version(
+        path: impl AsRef<Path>,
+        version: u32,
+    ) -> SyncResult<SqliteWarehouse> {
         let path = path.as_ref().to_path_buf();
         let conn = Connection::open(&path)?;
         configure(&conn)?;
@@ -121,13 +128,25 @@ impl SqliteWarehouse {
             issues: write.page.issues.clone(),
             checkpoint: write.page.checkpoint.clone(),
         };
-        let (run_id, source, kind, dry_run) =
-            (write.run_id, write.source.to_string(), write.kind.clone(), write.dry_run);
+        let (run_id, source, kind, dry_run) = (
+            write.run_id,
+            write.source.to_string(),
+            write.kind.clone(),
+            write.dry_run,
+        );
         self.call(move |conn| {
             let tx = conn.transaction()?;
             let existing = existing_hashes(&tx, &prepared)?;
             let mut existing = existing;
-            let plan = plan_page(&prepared, &meta, &mut existing, run_id, &source, &kind);
+            let plan = plan_page(
+                prepared,
+                &meta,
+                &mut existing,
+                run_id,
+                &source,
+                &kind,
+                Dialect::Sqlite,
+            );
             run_stmts(&tx, &plan.stmts)?;
             if dry_run {
                 tx.rollback()?;
@@ -140,38 +159,57 @@ impl SqliteWarehouse {
     }
 }
 
-fn existing_hashes(conn: &Connection, prepared: &PreparedPage) -> SyncResult<HashMap<String, String>> {
+/// How many ids one lookup binds.
+const LOOKUP_CHUNK: usize = 400;
+
+/// The stored hashes of a page's rows: one `IN (...)` query per table,
+/// system and chunk of ids rather than one query per record.
+fn existing_hashes(
+    conn: &Connection,
+    prepared: &PreparedPage,
+) -> SyncResult<HashMap<String, String>> {
     let mut out = HashMap::new();
-    for r in &prepared.records {
-        let m = &r.main;
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT content_hash FROM {} WHERE system = ?1 AND id = ?2",
-            m.table
-        ))?;
-        let mut rows = stmt.query((&m.system, &m.id))?;
-        if let Some(row) = rows.next()? {
-            out.insert(row_key(m.table, &m.system, &m.id), row.get::<_, String>(0)?);
-        }
-    }
-    let mut stmt =
-        conn.prepare_cached("SELECT content_hash FROM raw_records WHERE system = ?1 AND kind = ?2 AND id = ?3")?;
-    for (system, kind, id, _, _) in &prepared.raw {
-        let mut rows = stmt.query((system, kind, id))?;
-        if let Some(row) = rows.next()? {
-            out.insert(row_key(&format!("raw_records/{kind}"), system, id), row.get::<_, String>(0)?);
+    for (group, (system, ids)) in page_lookups(prepared) {
+        let table = group.split('\u{1f}').next().unwrap_or_default().to_string();
+        let raw_kind = table.strip_prefix("raw_records/").map(str::to_string);
+        for chunk in ids.chunks(LOOKUP_CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let (sql, mut params): (String, Vec<&str>) = match &raw_kind {
+                Some(kind) => (
+                    format!(
+                        "SELECT id, content_hash FROM raw_records WHERE system = ? AND kind = ? AND id IN ({marks})"
+                    ),
+                    vec![system.as_str(), kind.as_str()],
+                ),
+                None => (
+                    format!(
+                        "SELECT id, content_hash FROM {table} WHERE system = ? AND id IN ({marks})"
+                    ),
+                    vec![system.as_str()],
+                ),
+            };
+            params.extend(chunk.iter().map(String::as_str));
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+            while let Some(row) = rows.next()? {
+                let id: String = row.get(0)?;
+                out.insert(row_key(&table, &system, &id), row.get::<_, String>(1)?);
+            }
         }
     }
     Ok(out)
 }
 
 fn run_stmts(conn: &Connection, stmts: &[Stmt]) -> SyncResult<Vec<u64>> {
-    let mut rendered: HashMap<&str, String> = HashMap::new();
     let mut affected = Vec::with_capacity(stmts.len());
     for (sql, params) in stmts {
-        let text = rendered
-            .entry(sql.as_str())
-            .or_insert_with(|| render(sql, Dialect::Sqlite));
-        let mut stmt = conn.prepare_cached(text)?;
+        // Page statements come rendered already; shared ones are rendered here.
+        let text = if sql.contains('$') || sql.contains("::") {
+            std::borrow::Cow::Owned(render(sql, Dialect::Sqlite))
+        } else {
+            std::borrow::Cow::Borrowed(sql.as_str())
+        };
+        let mut stmt = conn.prepare_cached(&text)?;
         let n = stmt.execute(rusqlite::params_from_iter(params.iter()))?;
         affected.push(n as u64);
     }
@@ -211,12 +249,14 @@ impl Backend for SqliteWarehouse {
 
     async fn select_all(&self, sql: &str, params: Vec<Cell>) -> SyncResult<Vec<Vec<SqlValue>>> {
         let sql = sql.to_string();
-        self.call(move |conn| collect_rows(conn, &sql, &params)).await
+        self.call(move |conn| collect_rows(conn, &sql, &params))
+            .await
     }
 
     fn select_stream(&self, sql: String, params: Vec<Cell>) -> RowStream {
         let path = self.path.clone();
-        let (tx, rx) = tokio::sync::mpsc::channel::<SyncResult<(Arc<[String]>, Vec<SqlValue>)>>(512);
+        let (tx, rx) =
+            tokio::sync::mpsc::channel::<SyncResult<(Arc<[String]>, Vec<SqlValue>)>>(512);
         let spawned = std::thread::Builder::new()
             .name("canvass-sqlite-reader".into())
             .spawn(move || {
@@ -227,7 +267,8 @@ impl Backend for SqliteWarehouse {
                     )?;
                     conn.busy_timeout(std::time::Duration::from_secs(30))?;
                     let mut stmt = conn.prepare(&render(&sql, Dialect::Sqlite))?;
-                    let columns: Arc<[String]> = stmt.column_names().iter().map(|c| c.to_string()).collect();
+                    let columns: Arc<[String]> =
+                        stmt.column_names().iter().map(|c| c.to_string()).collect();
                     let n = columns.len();
                     let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
                     while let Some(row) = rows.next()? {
@@ -249,7 +290,10 @@ impl Backend for SqliteWarehouse {
             let err = SyncError::Worker(e.to_string());
             return futures::stream::once(async move { Err(err) }).boxed();
         }
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }).boxed()
+        futures::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        })
+        .boxed()
     }
 }
 

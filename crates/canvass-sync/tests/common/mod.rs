@@ -40,7 +40,9 @@ pub fn postgres_url() -> Option<String> {
     match std::env::var("CANVASS_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            eprintln!("SKIPPED: CANVASS_TEST_POSTGRES_URL not set (PostgreSQL half of this test did not run)");
+            eprintln!(
+                "SKIPPED: CANVASS_TEST_POSTGRES_URL not set (PostgreSQL half of this test did not run)"
+            );
             None
         }
     }
@@ -61,12 +63,17 @@ pub fn unique_schema(tag: &str) -> String {
 /// schema when the server is configured. The TempDir must outlive the warehouse.
 pub async fn backends(tag: &str) -> (TempDir, Vec<Arc<dyn Warehouse>>) {
     let dir = TempDir::new(tag);
-    let mut out: Vec<Arc<dyn Warehouse>> =
-        vec![Arc::new(SqliteWarehouse::open(dir.file("w.db")).await.expect("sqlite opens"))];
+    let mut out: Vec<Arc<dyn Warehouse>> = vec![Arc::new(
+        SqliteWarehouse::open(dir.file("w.db"))
+            .await
+            .expect("sqlite opens"),
+    )];
     if let Some(url) = postgres_url() {
         let schema = unique_schema(tag);
         out.push(Arc::new(
-            PostgresWarehouse::connect(&url, Some(&schema)).await.expect("postgres connects"),
+            PostgresWarehouse::connect(&url, Some(&schema))
+                .await
+                .expect("postgres connects"),
         ));
     }
     (dir, out)
