@@ -43,7 +43,9 @@ async fn run() -> bool {
     let limit = StriveSim::vendor_rate_limit();
     sim.control().set_rate_limit(Some(limit));
     let mut failed = false;
-    for run in 1..=RUNS {
+    // Run 0 warms up the process (allocator, connections, lazy tables) and
+    // is reported but not held to the bar.
+    for run in 0..=RUNS {
         // Let the simulator's bucket refill between runs.
         tokio::time::sleep(Duration::from_secs(2)).await;
         let connector = sim.connector(None, RateLimit::per_second(limit.reads_per_second), 1000);
@@ -94,7 +96,9 @@ async fn run() -> bool {
             println!("run {run}: read failed: {e}");
             failed = true;
         }
-        if records != MESSAGES || stats.throttled > 0 || share < 0.95 {
+        if run == 0 {
+            println!("run 0 was the warm-up");
+        } else if records != MESSAGES || stats.throttled > 0 || share < 0.95 {
             println!(
                 "run {run}: FAILED the bar (all {MESSAGES} messages, 0 × 429, >= 95% of the limit)"
             );

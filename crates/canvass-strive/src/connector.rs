@@ -10,14 +10,15 @@
 //!   (incremental). `gte` rather than `gt` keeps rows that share `<t>`;
 //! - **messages, contact attempts** (`/outgoing_messages`, then
 //!   `/incoming_messages`) and **opt-outs** (`/subscription_events` with
-//!   `unsubscribe=is.true`): append-only tables read by id
-//!   (`id=gt.<last>`, `order=id`), incremental by construction;
+//!   `unsubscribe=is.true`): append-only tables read after the last id
+//!   (`id=gt.<last>`, `order=id`, `offset` pages from that anchor, two in
+//!   flight), incremental by construction;
 //! - **tags** (`/groups`): a small table, `limit`/`offset`.
 
 use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -61,6 +62,9 @@ pub struct StriveConnector {
 
 /// Pages fetched ahead of the one being mapped.
 const PREFETCH: usize = 2;
+
+/// Requests in flight at once on an id-ordered table.
+const IN_FLIGHT: usize = 2;
 
 /// Position in `/members`: rows with `updated_at >= since`, skipping `skip`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -203,7 +207,14 @@ impl StriveConnector {
         .boxed()
     }
 
-    /// Pages of an id-ordered table after `after`.
+    /// Pages of an id-ordered, append-only table after `after`.
+    ///
+    /// Rows after a fixed id keep their order (new rows only append), so
+    /// `offset` pages relative to that anchor are stable and two can be in
+    /// flight at once: the rate limiter, not each page's round trip, paces
+    /// the read. The walk ends after the first short page (at most one
+    /// request past the end is made); each page carries the last id read,
+    /// the position to resume from.
     fn id_pages(
         &self,
         table: fn(&StriveClient) -> TableQuery,
@@ -212,24 +223,39 @@ impl StriveConnector {
     ) -> BoxStream<'static, Result<Step<Option<i64>>, Error>> {
         let this = self.clone();
         let limit = u64::from(self.options.page_size);
-        stream::try_unfold(Some(after), move |after| {
-            let this = this.clone();
-            async move {
-                let Some(after) = after else { return Ok(None) };
-                let mut q = extra(this.scoped(table(&this.client))).order("id");
-                if let Some(a) = after {
-                    q = q.gt("id", a.to_string());
+        stream::iter(0u64..)
+            .map(move |k| {
+                let this = this.clone();
+                async move {
+                    let mut q = extra(this.scoped(table(&this.client)))
+                        .order("id")
+                        .offset(k * limit);
+                    if let Some(a) = after {
+                        q = q.gt("id", a.to_string());
+                    }
+                    q.send().await
                 }
-                let rows = q.send().await?;
-                if rows.is_empty() {
-                    return Ok(None);
+            })
+            .buffered(IN_FLIGHT)
+            .scan(false, move |done, page| {
+                if *done {
+                    return std::future::ready(None);
                 }
-                let next = max_id(&rows).or(after);
-                let more = rows.len() as u64 >= limit && next != after;
-                Ok(Some(((rows, next), more.then_some(next))))
-            }
-        })
-        .boxed()
+                *done = page
+                    .as_ref()
+                    .map_or(true, |rows| (rows.len() as u64) < limit);
+                std::future::ready(Some(page))
+            })
+            .try_filter(|rows| std::future::ready(!rows.is_empty()))
+            .scan(after, |last, page| {
+                let step = page.map(|rows| {
+                    let next = max_id(&rows).or(*last);
+                    *last = next;
+                    (rows, next)
+                });
+                std::future::ready(Some(step))
+            })
+            .boxed()
     }
 
     fn read_members(&self, kind: EntityKind, pos: MembersPosition) -> PageStream<'_> {

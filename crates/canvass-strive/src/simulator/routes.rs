@@ -128,17 +128,40 @@ fn parse_query(req: &Request) -> Result<Query, (String, String)> {
     Ok(q)
 }
 
-fn compare(value: &Value, text: &str, column: &str) -> Option<Ordering> {
+/// A filter operand parsed once per request, not once per row.
+struct Operand {
+    text: String,
+    number: Option<f64>,
+    boolean: Option<bool>,
+    time: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Operand {
+    fn new(text: &str, column: &str) -> Operand {
+        Operand {
+            text: text.to_string(),
+            number: text.parse().ok(),
+            boolean: text.parse().ok(),
+            time: if column.ends_with("_at") {
+                parse_timestamp(text)
+            } else {
+                None
+            },
+        }
+    }
+}
+
+fn compare(value: &Value, operand: &Operand, column: &str) -> Option<Ordering> {
     match value {
-        Value::Number(n) => n.as_f64()?.partial_cmp(&text.parse::<f64>().ok()?),
-        Value::Bool(b) => Some(b.cmp(&text.parse::<bool>().ok()?)),
+        Value::Number(n) => n.as_f64()?.partial_cmp(&operand.number?),
+        Value::Bool(b) => Some(b.cmp(&operand.boolean?)),
         Value::String(s) => {
             if column.ends_with("_at")
-                && let (Some(a), Some(b)) = (parse_timestamp(s), parse_timestamp(text))
+                && let (Some(a), Some(b)) = (parse_timestamp(s), operand.time)
             {
                 return Some(a.cmp(&b));
             }
-            Some(s.as_str().cmp(text))
+            Some(s.as_str().cmp(operand.text.as_str()))
         }
         _ => None,
     }
@@ -170,53 +193,93 @@ fn like(value: &str, pattern: &str, fold: bool) -> bool {
     rest.is_empty() || parts.len() > 1
 }
 
-fn matches(row: &Value, f: &Filter) -> bool {
-    let col = f.column();
-    let value = row.get(col).unwrap_or(&Value::Null);
-    match (f.op(), f.value()) {
-        (Op::In, FilterValue::List(items)) => items
-            .iter()
-            .any(|i| compare(value, i, col) == Some(Ordering::Equal)),
-        (Op::Is, FilterValue::One(v)) => match v.as_str() {
-            "null" => value.is_null(),
-            "true" => value == &Value::Bool(true),
-            "false" => value == &Value::Bool(false),
-            _ => false,
-        },
-        (Op::Like | Op::Ilike, FilterValue::One(p)) => value
-            .as_str()
-            .is_some_and(|s| like(s, p, f.op() == Op::Ilike)),
-        (Op::IsDistinct, FilterValue::One(v)) => compare(value, v, col) != Some(Ordering::Equal),
-        (op, FilterValue::One(v)) => match compare(value, v, col) {
-            None => false,
-            Some(o) => match op {
-                Op::Eq => o == Ordering::Equal,
-                Op::Neq => o != Ordering::Equal,
-                Op::Gt => o == Ordering::Greater,
-                Op::Gte => o != Ordering::Less,
-                Op::Lt => o == Ordering::Less,
-                Op::Lte => o != Ordering::Greater,
+/// A filter with its operands parsed.
+struct Prepared<'a> {
+    filter: &'a Filter,
+    operands: Vec<Operand>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(filter: &'a Filter) -> Prepared<'a> {
+        let texts: Vec<&str> = match filter.value() {
+            FilterValue::One(v) => vec![v.as_str()],
+            FilterValue::List(items) => items.iter().map(String::as_str).collect(),
+        };
+        Prepared {
+            filter,
+            operands: texts
+                .into_iter()
+                .map(|t| Operand::new(t, filter.column()))
+                .collect(),
+        }
+    }
+
+    fn matches(&self, row: &Value) -> bool {
+        let f = self.filter;
+        let col = f.column();
+        let value = row.get(col).unwrap_or(&Value::Null);
+        let first = &self.operands[0];
+        match f.op() {
+            Op::In => self
+                .operands
+                .iter()
+                .any(|o| compare(value, o, col) == Some(Ordering::Equal)),
+            Op::Is => match first.text.as_str() {
+                "null" => value.is_null(),
+                "true" => value == &Value::Bool(true),
+                "false" => value == &Value::Bool(false),
                 _ => false,
             },
-        },
-        _ => false,
+            Op::Like | Op::Ilike => value
+                .as_str()
+                .is_some_and(|s| like(s, &first.text, f.op() == Op::Ilike)),
+            Op::IsDistinct => compare(value, first, col) != Some(Ordering::Equal),
+            op => match compare(value, first, col) {
+                None => false,
+                Some(o) => match op {
+                    Op::Eq => o == Ordering::Equal,
+                    Op::Neq => o != Ordering::Equal,
+                    Op::Gt => o == Ordering::Greater,
+                    Op::Gte => o != Ordering::Less,
+                    Op::Lt => o == Ordering::Less,
+                    Op::Lte => o != Ordering::Greater,
+                    _ => false,
+                },
+            },
+        }
+    }
+}
+
+fn compare_values(x: &Value, y: &Value, col: &str) -> Ordering {
+    match (x, y) {
+        // Nulls sort last ascending, as in Postgres.
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Greater,
+        (_, Value::Null) => Ordering::Less,
+        (Value::Number(a), Value::Number(b)) => a
+            .as_f64()
+            .partial_cmp(&b.as_f64())
+            .unwrap_or(Ordering::Equal),
+        (Value::String(a), Value::String(b)) => {
+            if col.ends_with("_at")
+                && let (Some(p), Some(q)) = (parse_timestamp(a), parse_timestamp(b))
+            {
+                return p.cmp(&q);
+            }
+            a.cmp(b)
+        }
+        (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+        _ => Ordering::Equal,
     }
 }
 
 fn order_rows(a: &Value, b: &Value, order: &[(String, bool)]) -> Ordering {
     for (col, desc) in order {
-        let (x, y) = (
+        let o = compare_values(
             a.get(col).unwrap_or(&Value::Null),
             b.get(col).unwrap_or(&Value::Null),
+            col,
         );
-        // Nulls sort last ascending, as in Postgres.
-        let o = match (x, y) {
-            (Value::Null, Value::Null) => Ordering::Equal,
-            (Value::Null, _) => Ordering::Greater,
-            (_, Value::Null) => Ordering::Less,
-            (_, Value::String(t)) => compare(x, t, col).unwrap_or(Ordering::Equal),
-            (_, other) => compare(x, &other.to_string(), col).unwrap_or(Ordering::Equal),
-        };
         let o = if *desc { o.reverse() } else { o };
         if o != Ordering::Equal {
             return o;
@@ -268,9 +331,10 @@ fn read_table(state: &Shared, req: &Request) -> Reply {
             );
         }
     }
+    let prepared: Vec<Prepared<'_>> = q.filters.iter().map(Prepared::new).collect();
     let mut matched: Vec<&Value> = rows
         .iter()
-        .filter(|r| q.filters.iter().all(|f| matches(r, f)))
+        .filter(|r| prepared.iter().all(|f| f.matches(r)))
         .collect();
     if !q.order.is_empty()
         && !matched.is_sorted_by(|a, b| order_rows(a, b, &q.order) != Ordering::Greater)
