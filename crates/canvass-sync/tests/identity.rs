@@ -41,7 +41,7 @@ fn a_junk_email_typed_by_different_people_links_nobody() {
 
 #[test]
 fn a_shared_family_landline_does_not_merge_different_first_names() {
-    let people = vec![
+    let people = [
         with_phone(person("van", "1", "Ana", "Núñez"), "404-555-0000"),
         with_phone(person("van", "1", "Ana", "Núñez"), "(404) 872-3311"),
         with_phone(person("mobilize", "2", "Luis", "Núñez"), "404.872.3311"),
@@ -56,7 +56,7 @@ fn same_name_on_the_family_landline_with_different_birth_dates_stays_apart() {
         birth_date: chrono::NaiveDate::from_ymd_opt(y, 1, 2),
         ..p
     };
-    let people = vec![
+    let people = [
         born(
             with_phone(person("van", "1", "Luis", "Kim"), "(404) 872-3311"),
             1960,
@@ -79,7 +79,7 @@ fn same_name_on_the_family_landline_with_different_birth_dates_stays_apart() {
 
 #[test]
 fn the_same_human_across_tools_is_one_person_with_the_linking_key_explained() {
-    let people = vec![
+    let people = [
         with_email(person("van", "101", "José", "O'Neil"), "jose@example.org"),
         with_phone(
             with_email(

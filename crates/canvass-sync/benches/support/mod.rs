@@ -19,6 +19,7 @@ pub fn peak_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// A 64-bit mix (SplitMix64), for deterministic pseudo-random choices.
 pub fn splitmix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -26,6 +27,7 @@ pub fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// The three sources of the identity benchmark.
 pub const SYSTEMS: [&str; 3] = ["van", "actionnetwork", "mobilize"];
 
 /// Which systems a human appears in: 70% one, 20% two, 10% all three, so
