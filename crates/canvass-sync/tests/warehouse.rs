@@ -321,6 +321,50 @@ async fn push_ledger_plans_once_and_records_outcomes() {
 }
 
 #[tokio::test]
+async fn ledger_sending_marks_an_attempt_whose_outcome_is_unknown() {
+    let (_dir, backends) = backends("ledger-sending").await;
+    for w in backends {
+        let op = WriteOp::ApplyTag {
+            person_id: "102".into(),
+            tag_id: "8".into(),
+        };
+        let planned = PlannedWrite {
+            idempotency_key: op.idempotency_key(),
+            rule: "tags_to_activist_codes".into(),
+            target: "van".into(),
+            op,
+        };
+        let key = planned.idempotency_key.clone();
+        w.ledger_plan(&planned).await.expect("planned");
+        w.ledger_mark_sending(&key).await.expect("sending");
+        let entry = w.ledger_entry(&key).await.expect("read").expect("exists");
+        assert_eq!(entry.status, LedgerStatus::Sending);
+        assert_eq!(entry.attempts, 0, "marking sending is not an outcome");
+        assert_eq!(
+            w.ledger_plan(&planned).await.expect("planned").status,
+            LedgerStatus::Sending,
+            "planning again keeps the unknown outcome"
+        );
+        assert_eq!(
+            w.ledger_pending(Some("van")).await.expect("pending").len(),
+            1,
+            "a write being sent is still pending"
+        );
+        w.ledger_mark_failed(&key, "van: transport error")
+            .await
+            .expect("failed");
+        w.ledger_mark_sending(&key).await.expect("sending again");
+        let resent = w.ledger_entry(&key).await.expect("read").expect("exists");
+        assert_eq!(resent.status, LedgerStatus::Sending);
+        assert_eq!(resent.error, None, "a new attempt clears the old error");
+        w.ledger_mark_written(&key, None).await.expect("written");
+        assert!(w.ledger_is_written(&key).await.expect("read"));
+        let missing = w.ledger_mark_sending("never-planned").await;
+        assert!(matches!(missing, Err(SyncError::Ledger(_))), "{missing:?}");
+    }
+}
+
+#[tokio::test]
 async fn export_streams_a_table_and_refuses_unknown_ones() {
     let (_dir, backends) = backends("export").await;
     for w in backends {

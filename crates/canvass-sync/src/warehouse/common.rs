@@ -541,6 +541,26 @@ pub(crate) async fn ledger_mark_failed(b: &dyn Backend, key: &str, error: &str) 
     ledger_mark(b, key, LedgerStatus::Failed, None, Some(error)).await
 }
 
+pub(crate) async fn ledger_mark_sending(b: &dyn Backend, key: &str) -> SyncResult<()> {
+    let affected = b
+        .execute_tx(vec![(
+            "UPDATE push_ledger SET status = $1, error = NULL, updated_at = $2 WHERE idempotency_key = $3"
+                .into(),
+            vec![
+                Cell::text(LedgerStatus::Sending.as_str()),
+                Cell::text(now()),
+                Cell::text(key),
+            ],
+        )])
+        .await?;
+    if affected.first().copied().unwrap_or(0) == 0 {
+        return Err(SyncError::Ledger(format!(
+            "no planned write with key {key}"
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) async fn ledger_pending(
     b: &dyn Backend,
     target: Option<&str>,
@@ -692,6 +712,9 @@ macro_rules! impl_warehouse {
             }
             async fn ledger_mark_failed(&self, key: &str, error: &str) -> $crate::SyncResult<()> {
                 common::ledger_mark_failed(self, key, error).await
+            }
+            async fn ledger_mark_sending(&self, key: &str) -> $crate::SyncResult<()> {
+                common::ledger_mark_sending(self, key).await
             }
             async fn ledger_pending(&self, target: Option<&str>) -> $crate::SyncResult<Vec<$crate::warehouse::LedgerEntry>> {
                 common::ledger_pending(self, target).await

@@ -288,8 +288,13 @@ impl CanonicalPerson {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerStatus {
-    /// Intended, not yet confirmed written (a crash may have left it either way).
+    /// Intended, not yet sent.
     Planned,
+    /// Persisted just before the call to the target: the call was attempted
+    /// and its outcome is unknown until the entry is marked written or
+    /// failed. After a crash, this is "attempted, outcome unknown", distinct
+    /// from `Planned` ("never attempted").
+    Sending,
     /// The target confirmed it.
     Written,
     /// The target refused it (see the error).
@@ -300,6 +305,7 @@ impl LedgerStatus {
     fn as_str(&self) -> &'static str {
         match self {
             LedgerStatus::Planned => "planned",
+            LedgerStatus::Sending => "sending",
             LedgerStatus::Written => "written",
             LedgerStatus::Failed => "failed",
         }
@@ -308,6 +314,7 @@ impl LedgerStatus {
         match s {
             "written" => LedgerStatus::Written,
             "failed" => LedgerStatus::Failed,
+            "sending" => LedgerStatus::Sending,
             _ => LedgerStatus::Planned,
         }
     }
@@ -415,6 +422,21 @@ pub trait Warehouse: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// [`SyncError::Ledger`] when the key was never planned.
     async fn ledger_mark_failed(&self, key: &str, error: &str) -> SyncResult<()>;
+
+    /// Marks a planned (or failed) write as being sent, just before the call
+    /// to the target, so a crash between the call and
+    /// [`ledger_mark_written`](Self::ledger_mark_written) leaves
+    /// [`LedgerStatus::Sending`] ("attempted, outcome unknown") rather than
+    /// `Planned` ("never attempted"). Does not count as an attempt.
+    ///
+    /// # Errors
+    /// [`SyncError::Ledger`] when the key was never planned, or when the
+    /// warehouse does not implement it (the built-in ones do).
+    async fn ledger_mark_sending(&self, key: &str) -> SyncResult<()> {
+        Err(SyncError::Ledger(format!(
+            "this warehouse cannot mark {key} as sending"
+        )))
+    }
 
     /// Entries not yet written (planned or failed), for `target` or every target, by key.
     async fn ledger_pending(&self, target: Option<&str>) -> SyncResult<Vec<LedgerEntry>>;
