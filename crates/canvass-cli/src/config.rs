@@ -1,0 +1,318 @@
+//! `canvass.toml`: the warehouse, the sources, and the VAN sync mappings.
+//!
+//! Every error names the file, the key and the fix.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use canvass_core::registry::{Registry, SecretSource};
+use canvass_sync::Source;
+
+/// A configuration problem, with the file it is in.
+#[derive(Debug)]
+pub struct ConfigError {
+    /// The file.
+    pub file: PathBuf,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CanvassConfig {
+    /// Where the warehouse is.
+    #[serde(default)]
+    pub warehouse: WarehouseConfig,
+    /// Sources by name; each table has `kind` plus the connector's own keys.
+    #[serde(default)]
+    pub sources: BTreeMap<String, toml::Table>,
+    /// The standardized VAN sync (kept as a table; the push rules read it).
+    #[serde(default)]
+    pub van_sync: Option<toml::Table>,
+}
+
+/// `[warehouse]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarehouseConfig {
+    /// `sqlite://path` or `postgres://...`.
+    #[serde(default = "default_warehouse")]
+    pub url: String,
+}
+
+impl Default for WarehouseConfig {
+    fn default() -> Self {
+        WarehouseConfig {
+            url: default_warehouse(),
+        }
+    }
+}
+
+fn default_warehouse() -> String {
+    "sqlite://canvass.db".into()
+}
+
+impl CanvassConfig {
+    /// Reads and checks `path`.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the file, the line or key, and the fix.
+    pub fn load(path: &Path) -> Result<CanvassConfig, ConfigError> {
+        let err = |message: String| ConfigError {
+            file: path.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            err(format!(
+                "cannot read it ({e}); create one with `canvass init` or pass --config PATH"
+            ))
+        })?;
+        CanvassConfig::parse(&text).map_err(err)
+    }
+
+    /// Parses the text of a config file.
+    ///
+    /// # Errors
+    /// The message (without the file name).
+    pub fn parse(text: &str) -> Result<CanvassConfig, String> {
+        let config: CanvassConfig = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            match line {
+                Some(l) => format!("line {l}: {}", e.message()),
+                None => e.message().to_string(),
+            }
+        })?;
+        let url = &config.warehouse.url;
+        if !(url.starts_with("sqlite://")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(format!(
+                "key `warehouse.url` = {url:?}: expected `sqlite://PATH` or `postgres://USER@HOST/DB`"
+            ));
+        }
+        for (name, table) in &config.sources {
+            match table.get("kind") {
+                Some(toml::Value::String(_)) => {}
+                Some(_) => {
+                    return Err(format!(
+                        "key `sources.{name}.kind` must be a string such as \"van\""
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "source `{name}` has no `kind`; add `kind = \"van\"` (or mobilize, actionnetwork, hustle, strive)"
+                    ));
+                }
+            }
+            if let Some(toml::Value::String(u)) = table.get("base_url")
+                && url::Url::parse(u).is_err()
+            {
+                return Err(format!(
+                    "key `sources.{name}.base_url` = {u:?} is not a URL; write it like \"https://api.mobilize.us/v1/\""
+                ));
+            }
+        }
+        Ok(config)
+    }
+
+    /// Builds every source (or only `only`) through `registry`.
+    ///
+    /// # Errors
+    /// A message naming the source's key and the fix (unknown kind, unset
+    /// environment variable, bad key).
+    pub fn build_sources(
+        &self,
+        registry: &Registry,
+        secrets: &dyn SecretSource,
+        only: Option<&str>,
+    ) -> Result<Vec<Source>, String> {
+        if let Some(only) = only
+            && !self.sources.contains_key(only)
+        {
+            return Err(format!(
+                "no source named `{only}`; configured: {}",
+                self.sources.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let mut out = Vec::new();
+        for (name, table) in &self.sources {
+            if only.is_some_and(|o| o != name) {
+                continue;
+            }
+            let mut table = table.clone();
+            let kind = match table.remove("kind") {
+                Some(toml::Value::String(k)) => k,
+                _ => return Err(format!("source `{name}` has no `kind`")),
+            };
+            let json = serde_json::to_value(&table).map_err(|e| format!("sources.{name}: {e}"))?;
+            let connector = registry.build(&kind, &json, secrets).map_err(|e| {
+                format!(
+                    "sources.{name}: {}",
+                    e.to_string().trim_start_matches("configuration: ")
+                )
+            })?;
+            out.push(Source::new(name.clone(), Arc::from(connector)));
+        }
+        Ok(out)
+    }
+}
+
+/// The registry of every connector this binary knows.
+pub fn registry() -> Registry {
+    let mut r = Registry::new();
+    r.register(canvass_van::KIND, canvass_van::factory)
+        .register(canvass_actionnetwork::KIND, canvass_actionnetwork::factory)
+        .register(canvass_mobilize::KIND, canvass_mobilize::factory)
+        .register(canvass_hustle::KIND, canvass_hustle::factory)
+        .register(canvass_strive::KIND, canvass_strive::factory);
+    r
+}
+
+/// The commented config `canvass init` writes.
+pub const TEMPLATE: &str = r#"# canvass configuration.
+#
+# Secrets never go in this file: each source names the environment variable
+# that holds its key (e.g. `api_key_env = "VAN_API_KEY"`); export it before
+# running canvass.
+
+[warehouse]
+# SQLite file (created if missing), or a PostgreSQL URL such as
+# "postgres://canvass@localhost/organizing".
+url = "sqlite://canvass.db"
+
+# ---- Sources: one table per tool. The table name is yours; `kind` says
+# ---- which connector. Remove the ones you don't use.
+
+[sources.van]
+kind = "van"
+application_name = "my-canvass-app"     # your VAN API application name
+api_key_env = "VAN_API_KEY"             # variable holding the API key (without |mode)
+db_mode = "MyCampaign"                  # or "VoterFile"
+# base_url = "https://api.securevan.com/v4/"
+# rate_limit = { per_second = 5.0 }     # override the client-side limit
+
+[sources.mobilize]
+kind = "mobilize"
+organization_id = 1234                  # your Mobilize organization id
+api_key_env = "MOBILIZE_API_KEY"
+# base_url = "https://api.mobilize.us/v1/"
+
+[sources.actionnetwork]
+kind = "actionnetwork"
+api_key_env = "ACTION_NETWORK_API_KEY"
+# base_url = "https://actionnetwork.org/api/v2/"
+
+[sources.hustle]
+kind = "hustle"
+client_id_env = "HUSTLE_CLIENT_ID"
+client_secret_env = "HUSTLE_CLIENT_SECRET"
+
+[sources.strive]
+kind = "strive"
+api_key_env = "STRIVE_API_KEY"
+
+# ---- The standardized VAN sync: what gets pushed into VAN and how.
+
+[van_sync]
+target = "van"                          # the source above that is the VAN committee
+
+# Source events -> VAN event ids (events not listed are reported, not created).
+[van_sync.events]
+# "mobilize:198" = 1370
+
+# Tag names (Action Network, texting) -> VAN activist code ids.
+[van_sync.activist_codes]
+# "Volunteer" = 4369730
+
+# Opt-out reasons -> VAN result code ids.
+[van_sync.result_codes]
+# wrong_number = 20
+# requested = 130
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_parses_and_names_every_kind() {
+        let c = CanvassConfig::parse(TEMPLATE).expect("template parses");
+        assert_eq!(c.sources.len(), 5);
+        let kinds = registry().kinds().join(",");
+        for t in c.sources.values() {
+            let k = t.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
+            assert!(kinds.contains(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn a_bad_toml_line_is_reported_by_line() {
+        let err = CanvassConfig::parse(
+            "[warehouse]\nurl = \"sqlite://x.db\"\n\n[sources.van\nkind = 1\n",
+        )
+        .unwrap_err();
+        assert!(err.starts_with("line 4"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_warehouse_url_names_the_key() {
+        let err = CanvassConfig::parse("[warehouse]\nurl = \"mysql://x\"\n").unwrap_err();
+        assert!(err.contains("warehouse.url"), "{err}");
+    }
+
+    #[test]
+    fn unknown_kind_and_missing_env_name_the_source_and_fix() {
+        let c = CanvassConfig::parse("[sources.x]\nkind = \"nope\"\n").expect("parses");
+        let err = c
+            .build_sources(
+                &registry(),
+                &canvass_core::registry::MapSecrets::default(),
+                None,
+            )
+            .unwrap_err();
+        assert!(
+            err.contains("sources.x")
+                && err.contains("unknown source kind `nope`")
+                && err.contains("van"),
+            "{err}"
+        );
+        let c = CanvassConfig::parse(
+            "[sources.an]\nkind = \"actionnetwork\"\napi_key_env = \"AN_KEY_UNSET\"\n",
+        )
+        .expect("parses");
+        let err = c
+            .build_sources(
+                &registry(),
+                &canvass_core::registry::MapSecrets::default(),
+                None,
+            )
+            .unwrap_err();
+        assert!(
+            err.contains("sources.an") && err.contains("AN_KEY_UNSET") && err.contains("export"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_base_url_names_the_key() {
+        let err =
+            CanvassConfig::parse("[sources.m]\nkind = \"mobilize\"\nbase_url = \"not a url\"\n")
+                .unwrap_err();
+        assert!(err.contains("sources.m.base_url"), "{err}");
+    }
+}

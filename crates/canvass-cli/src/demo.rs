@@ -1,0 +1,367 @@
+//! `canvass demo`: the whole pipeline against bundled simulators.
+//!
+//! Starts every vendor simulator on loopback with one seeded, overlapping
+//! population (the same humans in VAN, Action Network, Mobilize, Hustle and
+//! Strive, typed differently in each), enforces each vendor's rate limit,
+//! writes a config pointing at them, syncs everything into a SQLite file,
+//! resolves identities, and prints what happened.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use canvass_core::registry::MapSecrets;
+use canvass_sync::{Engine, RunReport, SyncOptions, open_warehouse};
+use canvass_testkit::generate::Population;
+
+use crate::config::{CanvassConfig, registry};
+use crate::progress::Reporter;
+
+/// The population seed: the same seed gives the same demo.
+pub const SEED: u64 = 2026;
+
+/// What the demo did, for the summary and for tests.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoSummary {
+    /// The SQLite file written.
+    pub database: PathBuf,
+    /// Humans seeded across all simulators (ground truth).
+    pub humans: usize,
+    /// People records seeded per simulator.
+    pub seeded_people: BTreeMap<String, usize>,
+    /// Records stored per source.
+    pub records_per_source: BTreeMap<String, u64>,
+    /// Person records pulled from all sources.
+    pub source_people: u64,
+    /// Real people after identity resolution.
+    pub canonical_people: u64,
+    /// Requests each simulator answered 429 (the rate limits were enforced).
+    pub throttled: BTreeMap<String, u64>,
+    /// Records that could not be stored, across sources.
+    pub failed_records: u64,
+    /// Seconds the whole demo took.
+    pub seconds: f64,
+    /// The sync's full report.
+    pub report: RunReport,
+}
+
+/// The running simulators and the config that points at them.
+pub struct DemoWorld {
+    /// The Action Network simulator.
+    pub actionnetwork: canvass_actionnetwork::simulator::ActionNetworkSim,
+    /// The Mobilize simulator.
+    pub mobilize: canvass_mobilize::simulator::MobilizeSim,
+    /// The VAN simulator.
+    pub van: canvass_van::simulator::VanSim,
+    /// The Hustle simulator.
+    pub hustle: canvass_hustle::simulator::HustleSim,
+    /// The Strive simulator.
+    pub strive: canvass_strive::simulator::StriveSim,
+    /// What VAN's simulator was seeded with (codes, events).
+    pub van_seeded: canvass_van::simulator::Seeded,
+    /// People records seeded per simulator.
+    pub seeded_people: BTreeMap<String, usize>,
+    /// Humans in the population.
+    pub humans: usize,
+    /// The VAN saved list holding every seeded VAN person.
+    pub van_list_id: u64,
+}
+
+impl DemoWorld {
+    /// Starts every simulator with `people` humans: VAN holds 60% of them,
+    /// Action Network 70%, Mobilize 50%, Hustle and Strive 40% each, so most
+    /// people are in several tools.
+    pub async fn start(people: usize) -> DemoWorld {
+        let people = people.max(10);
+        let population = Population::generate(SEED, people);
+        let share = |pct: usize| people * pct / 100;
+
+        let van = canvass_van::simulator::VanSim::start().await;
+        let van_seeded = van.seed_standard();
+        let van_ids = van.seed_population(&population, share(60));
+        let van_list_id = van.add_saved_list("Everyone", &van_ids);
+        // VAN's limits are tiered and unpublished; enforce the client's default.
+        van.set_rate_limit(canvass_van::VanClient::DEFAULT_RATE_LIMIT, Some(1));
+
+        let actionnetwork = canvass_actionnetwork::simulator::ActionNetworkSim::start(
+            canvass_actionnetwork::simulator::SimConfig {
+                seed: SEED,
+                people: share(70),
+                ..Default::default()
+            },
+        )
+        .await;
+        actionnetwork.enforce_rate_limit();
+
+        let mobilize = canvass_mobilize::simulator::MobilizeSim::start(
+            canvass_mobilize::simulator::SimOptions {
+                seed: SEED,
+                people: share(50),
+                events: 12,
+                attendances: share(50) * 3 / 2,
+                ..Default::default()
+            },
+        )
+        .await;
+
+        let hustle = canvass_hustle::simulator::HustleSim::start().await;
+        hustle.seed_population(&population, 0..share(40));
+        hustle.seed_messages(SEED, share(40) * 3);
+        hustle.enforce_vendor_rate_limit();
+
+        let strive = canvass_strive::simulator::StriveSim::start().await;
+        strive.seed_population(&population, (people - share(40))..people);
+        strive.seed_messages(SEED, share(40) * 3);
+        strive.control().set_rate_limit(Some(
+            canvass_strive::simulator::StriveSim::vendor_rate_limit(),
+        ));
+
+        let seeded_people = BTreeMap::from([
+            ("van".to_string(), van_ids.len()),
+            ("actionnetwork".to_string(), share(70)),
+            ("mobilize".to_string(), share(50)),
+            ("hustle".to_string(), share(40)),
+            ("strive".to_string(), share(40)),
+        ]);
+        DemoWorld {
+            actionnetwork,
+            mobilize,
+            van,
+            hustle,
+            strive,
+            van_seeded,
+            seeded_people,
+            humans: people,
+            van_list_id,
+        }
+    }
+
+    /// A canvass.toml pointing at the simulators.
+    pub fn config_toml(&self, database: &Path) -> String {
+        format!(
+            r#"# Written by `canvass demo`: every source is a simulator on loopback.
+[warehouse]
+url = "sqlite://{db}"
+
+[sources.van]
+kind = "van"
+application_name = "{van_app}"
+api_key_env = "DEMO_VAN_API_KEY"
+db_mode = "MyCampaign"
+base_url = "{van}"
+people_saved_list_id = {list}
+
+[sources.actionnetwork]
+kind = "actionnetwork"
+api_key_env = "DEMO_ACTION_NETWORK_KEY"
+base_url = "{an}"
+
+[sources.mobilize]
+kind = "mobilize"
+organization_id = {org}
+api_key_env = "DEMO_MOBILIZE_KEY"
+base_url = "{mob}"
+
+[sources.hustle]
+kind = "hustle"
+client_id_env = "DEMO_HUSTLE_CLIENT_ID"
+client_secret_env = "DEMO_HUSTLE_CLIENT_SECRET"
+base_url = "{hustle}"
+organization_id = "{hustle_org}"
+
+[sources.strive]
+kind = "strive"
+api_key_env = "DEMO_STRIVE_KEY"
+base_url = "{strive}"
+campaign_id = {strive_campaign}
+"#,
+            db = database.display(),
+            van_app = self.van.app_name(),
+            van = self.van.base_url(),
+            list = self.van_list_id,
+            an = self.actionnetwork.base_url(),
+            org = self.mobilize.organization_id(),
+            mob = self.mobilize.base_url(),
+            hustle = self.hustle.base_url(),
+            hustle_org = canvass_hustle::simulator::ORGANIZATION_ID,
+            strive = self.strive.base_url(),
+            strive_campaign = canvass_strive::simulator::CAMPAIGN_ID,
+        )
+    }
+
+    /// The secrets the config names.
+    pub fn secrets(&self) -> MapSecrets {
+        MapSecrets::default()
+            .with("DEMO_VAN_API_KEY", self.van.api_key())
+            .with("DEMO_ACTION_NETWORK_KEY", self.actionnetwork.api_key())
+            .with("DEMO_MOBILIZE_KEY", self.mobilize.api_key())
+            .with(
+                "DEMO_HUSTLE_CLIENT_ID",
+                canvass_hustle::simulator::CLIENT_ID,
+            )
+            .with(
+                "DEMO_HUSTLE_CLIENT_SECRET",
+                canvass_hustle::simulator::CLIENT_SECRET,
+            )
+            .with("DEMO_STRIVE_KEY", canvass_strive::simulator::API_KEY)
+    }
+
+    /// 429s answered by each simulator so far.
+    pub fn throttled(&self) -> BTreeMap<String, u64> {
+        BTreeMap::from([
+            ("van".to_string(), self.van.control().stats().throttled),
+            (
+                "actionnetwork".to_string(),
+                self.actionnetwork.control().stats().throttled,
+            ),
+            (
+                "mobilize".to_string(),
+                self.mobilize.control().stats().throttled,
+            ),
+            (
+                "hustle".to_string(),
+                self.hustle.control().stats().throttled,
+            ),
+            (
+                "strive".to_string(),
+                self.strive.control().stats().throttled,
+            ),
+        ])
+    }
+}
+
+/// Runs the demo pipeline and returns its summary (used by `canvass demo`
+/// and the end-to-end tests).
+///
+/// # Errors
+/// A message when the warehouse or the config cannot be set up.
+pub async fn run_pipeline(
+    database: &Path,
+    people: usize,
+    quiet: bool,
+) -> Result<DemoSummary, String> {
+    let started = Instant::now();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+    }
+    let world = DemoWorld::start(people).await;
+    let config_text = world.config_toml(database);
+    let config = CanvassConfig::parse(&config_text).map_err(|e| format!("demo config: {e}"))?;
+    let sources = config.build_sources(&registry(), &world.secrets(), None)?;
+    let warehouse = open_warehouse(&config.warehouse.url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let engine = Engine::new(warehouse);
+    let options = SyncOptions {
+        progress: Some(Arc::new(Reporter::new(quiet))),
+        ..SyncOptions::default()
+    };
+    let report = engine
+        .sync(&sources, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+    let records_per_source = report
+        .sources
+        .iter()
+        .map(|s| (s.name.clone(), s.totals().read - s.totals().failed))
+        .collect();
+    let source_people = report
+        .sources
+        .iter()
+        .flat_map(|s| &s.kinds)
+        .filter(|k| k.kind == canvass_core::EntityKind::People)
+        .map(|k| k.counts.read - k.counts.failed)
+        .sum();
+    let canonical_people = report.identity.as_ref().map_or(0, |i| i.canonical_people);
+    Ok(DemoSummary {
+        database: database.to_path_buf(),
+        humans: world.humans,
+        seeded_people: world.seeded_people.clone(),
+        records_per_source,
+        source_people,
+        canonical_people,
+        throttled: world.throttled(),
+        failed_records: report.totals().failed,
+        seconds: started.elapsed().as_secs_f64(),
+        report,
+    })
+}
+
+/// The summary as printed.
+pub fn render(summary: &DemoSummary) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\ncanvass demo: {} humans seeded across 5 simulated tools\n",
+        summary.humans
+    );
+    let _ = writeln!(
+        out,
+        "{:<16} {:>14} {:>10}",
+        "source", "records stored", "429s"
+    );
+    for (name, n) in &summary.records_per_source {
+        let _ = writeln!(
+            out,
+            "{:<16} {:>14} {:>10}",
+            name,
+            n,
+            summary.throttled.get(name).copied().unwrap_or(0)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nidentity: {} source people -> {} real people (ground truth: {} humans)",
+        summary.source_people, summary.canonical_people, summary.humans
+    );
+    if summary.failed_records > 0 {
+        let _ = writeln!(
+            out,
+            "{} records could not be stored; see the report (--json)",
+            summary.failed_records
+        );
+    }
+    let db = summary.database.display();
+    let _ = writeln!(out, "\nwarehouse: {db} ({:.1} s)\n\nTry:", summary.seconds);
+    let _ = writeln!(
+        out,
+        "  sqlite3 {db} \"SELECT canonical_id, given_name, family_name, email, phone, source_count FROM canonical_people ORDER BY source_count DESC LIMIT 10\""
+    );
+    let _ = writeln!(
+        out,
+        "  sqlite3 {db} \"SELECT system, COUNT(*) FROM people GROUP BY system\""
+    );
+    let _ = writeln!(
+        out,
+        "  sqlite3 {db} \"SELECT channel, status, COUNT(*) FROM canonical_channel_status GROUP BY 1, 2\""
+    );
+    out
+}
+
+/// `canvass demo`.
+pub async fn run(db: Option<PathBuf>, people: usize, json: bool) -> Result<(), crate::Failure> {
+    let database = db.unwrap_or_else(|| PathBuf::from("canvass-demo.db"));
+    let summary = run_pipeline(&database, people, json)
+        .await
+        .map_err(crate::other_error)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).map_err(crate::other_error)?
+        );
+    } else {
+        print!("{}", render(&summary));
+    }
+    if summary.report.is_success() {
+        Ok(())
+    } else {
+        Err(crate::Failure {
+            code: crate::EXIT_PARTIAL,
+            message: "the demo sync reported failures; run with --json for the full report".into(),
+        })
+    }
+}

@@ -1,0 +1,264 @@
+//! `canvass`: pull every organizing tool into one warehouse, resolve the same
+//! person across tools, and push results into VAN.
+//!
+//! Exit status: 0 when everything succeeded, 2 for a configuration error,
+//! 3 when a source, record or push failed (the report says which), 1 for
+//! anything else.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use canvass_core::EntityKind;
+use canvass_core::registry::EnvSecrets;
+use canvass_sync::{Engine, RunReport, SyncOptions, open_warehouse};
+
+use canvass_cli::config::{self, CanvassConfig};
+use canvass_cli::{
+    EXIT_PARTIAL, Failure, Format, config_error, demo, export, other_error, progress, summary,
+};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "canvass",
+    version,
+    about = "Sync organizing tools (VAN, Action Network, Mobilize, texting) into one warehouse."
+)]
+struct Cli {
+    /// The config file.
+    #[arg(
+        long,
+        short,
+        global = true,
+        default_value = "canvass.toml",
+        env = "CANVASS_CONFIG"
+    )]
+    config: PathBuf,
+    /// Print the machine-readable run report (JSON) on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    /// More logging (-v info, -vv debug). Secrets are never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Write a commented canvass.toml to start from.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check every source's credentials.
+    Check,
+    /// Pull every source into the warehouse and resolve identities.
+    Sync {
+        /// Only this source (its name in canvass.toml).
+        #[arg(long)]
+        only: Option<String>,
+        /// Read and count, store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Pull one source (optionally one entity kind).
+    Pull {
+        /// The source's name in canvass.toml.
+        source: String,
+        /// Only this entity kind (people, events, attendances, ...).
+        #[arg(long)]
+        entity: Option<String>,
+    },
+    /// Stream one warehouse table as CSV or NDJSON.
+    Export {
+        /// The table (people, attendances, opt_outs, canonical_people, ...).
+        #[arg(long)]
+        entity: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        /// Write here instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Run the whole pipeline against bundled simulators, in one command.
+    Demo {
+        /// The SQLite file to fill (a temporary one when absent).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// People in the seeded population.
+        #[arg(long, default_value_t = 400)]
+        people: usize,
+    },
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info,canvass=info",
+        _ => "debug,hyper=info,h2=info,rustls=info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CANVASS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn load(cli: &Cli) -> Result<CanvassConfig, Failure> {
+    CanvassConfig::load(&cli.config).map_err(|e| config_error(e.to_string()))
+}
+
+async fn run_sync(
+    cli: &Cli,
+    only: Option<&str>,
+    kinds: Option<EntityKind>,
+    dry_run: bool,
+) -> Result<RunReport, Failure> {
+    let config = load(cli)?;
+    let sources = config
+        .build_sources(&config::registry(), &EnvSecrets, only)
+        .map_err(|m| config_error(format!("{}: {m}", cli.config.display())))?;
+    let warehouse = open_warehouse(&config.warehouse.url)
+        .await
+        .map_err(|e| other_error(format!("warehouse {}: {e}", config.warehouse.url)))?;
+    let options = SyncOptions {
+        kinds: kinds.map(|k| [k].into()),
+        dry_run,
+        progress: Some(Arc::new(progress::Reporter::new(cli.json))),
+        ..SyncOptions::default()
+    };
+    Engine::new(warehouse)
+        .sync(&sources, &options)
+        .await
+        .map_err(other_error)
+}
+
+fn finish(cli: &Cli, report: &RunReport) -> Result<(), Failure> {
+    if cli.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).map_err(other_error)?
+        );
+    } else {
+        print!("{}", summary::run_report(report));
+    }
+    if report.is_success() {
+        Ok(())
+    } else {
+        Err(Failure {
+            code: EXIT_PARTIAL,
+            message: "some sources or records failed; see the report above".into(),
+        })
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    match &cli.command {
+        Command::Init { force } => {
+            if cli.config.exists() && !force {
+                return Err(config_error(format!(
+                    "{} already exists; pass --force to overwrite it",
+                    cli.config.display()
+                )));
+            }
+            std::fs::write(&cli.config, config::TEMPLATE)
+                .map_err(|e| other_error(format!("{}: {e}", cli.config.display())))?;
+            println!(
+                "wrote {}: edit the sources, export the API keys it names, then run `canvass check`",
+                cli.config.display()
+            );
+            Ok(())
+        }
+        Command::Check => {
+            let config = load(&cli)?;
+            let sources = config
+                .build_sources(&config::registry(), &EnvSecrets, None)
+                .map_err(|m| config_error(format!("{}: {m}", cli.config.display())))?;
+            let mut failed = 0;
+            for source in &sources {
+                match source.connector.check().await {
+                    Ok(()) => println!(
+                        "ok      {} ({})",
+                        source.name,
+                        source.connector.info().system
+                    ),
+                    Err(e) => {
+                        failed += 1;
+                        println!(
+                            "FAILED  {} ({}): {e}",
+                            source.name,
+                            source.connector.info().system
+                        );
+                    }
+                }
+            }
+            if failed == 0 {
+                Ok(())
+            } else {
+                Err(Failure {
+                    code: EXIT_PARTIAL,
+                    message: format!("{failed} of {} sources failed the check", sources.len()),
+                })
+            }
+        }
+        Command::Sync { only, dry_run } => {
+            let report = run_sync(&cli, only.as_deref(), None, *dry_run).await?;
+            finish(&cli, &report)
+        }
+        Command::Pull { source, entity } => {
+            let kind = match entity {
+                Some(e) => match EntityKind::parse(e) {
+                    EntityKind::Other(o) => {
+                        let known: Vec<&str> =
+                            EntityKind::ALL.iter().map(EntityKind::as_str).collect();
+                        return Err(config_error(format!(
+                            "unknown entity `{o}`; one of: {}",
+                            known.join(", ")
+                        )));
+                    }
+                    k => Some(k),
+                },
+                None => None,
+            };
+            let report = run_sync(&cli, Some(source), kind, false).await?;
+            finish(&cli, &report)
+        }
+        Command::Export {
+            entity,
+            format,
+            output,
+        } => {
+            let config = load(&cli)?;
+            export::run(&config.warehouse.url, entity, *format, output.as_deref()).await
+        }
+        Command::Demo { db, people } => demo::run(db.clone(), *people, cli.json).await,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("canvass: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("canvass: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
