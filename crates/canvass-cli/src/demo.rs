@@ -119,12 +119,14 @@ impl DemoWorld {
             canvass_strive::simulator::StriveSim::vendor_rate_limit(),
         ));
 
+        // What each simulator really holds (Mobilize merges people who
+        // share an email, as Mobilize does).
         let seeded_people = BTreeMap::from([
             ("van".to_string(), van_ids.len()),
-            ("actionnetwork".to_string(), share(70)),
-            ("mobilize".to_string(), share(50)),
-            ("hustle".to_string(), share(40)),
-            ("strive".to_string(), share(40)),
+            ("actionnetwork".to_string(), actionnetwork.people_count()),
+            ("mobilize".to_string(), mobilize.people_ids().len()),
+            ("hustle".to_string(), hustle.lead_ids().len()),
+            ("strive".to_string(), strive.member_ids().len()),
         ]);
         DemoWorld {
             actionnetwork,
