@@ -12,16 +12,32 @@ async fn demo_pipeline_matches_the_seeded_ground_truth() {
     assert!(summary.report.is_success(), "{:#?}", summary.report);
     // Every person every simulator holds was stored, once.
     let seeded: usize = summary.seeded_people.values().sum();
-    assert_eq!(summary.source_people as usize, seeded, "{:?}", summary.seeded_people);
+    assert_eq!(
+        summary.source_people as usize, seeded,
+        "{:?}",
+        summary.seeded_people
+    );
     for (source, people) in &summary.seeded_people {
         let stored = summary.records_per_source.get(source).copied().unwrap_or(0) as usize;
-        assert!(stored >= *people, "{source}: {stored} records stored, {people} people seeded");
+        assert!(
+            stored >= *people,
+            "{source}: {stored} records stored, {people} people seeded"
+        );
     }
     // The vendors' rate limits were enforced and never tripped.
-    assert!(summary.throttled.values().all(|n| *n == 0), "{:?}", summary.throttled);
+    assert!(
+        summary.throttled.values().all(|n| *n == 0),
+        "{:?}",
+        summary.throttled
+    );
     // 150 humans are spread over five tools; resolution should find them,
     // within the few a messy record (no email, an invalid phone) keeps apart.
-    assert!(summary.canonical_people as usize >= summary.humans, "{} < {}", summary.canonical_people, summary.humans);
+    assert!(
+        summary.canonical_people as usize >= summary.humans,
+        "{} < {}",
+        summary.canonical_people,
+        summary.humans
+    );
     assert!(
         (summary.canonical_people as f64) <= summary.humans as f64 * 1.05,
         "{} canonical people for {} humans",

@@ -16,7 +16,11 @@ fn canvass(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 #[test]
@@ -37,7 +41,10 @@ fn init_writes_a_commented_config_and_refuses_to_overwrite() {
     assert!(out.status.success(), "{}", text(&out));
     let written = std::fs::read_to_string(dir.path().join("canvass.toml")).expect("written");
     assert!(written.contains("api_key_env = \"VAN_API_KEY\""));
-    assert!(written.lines().filter(|l| l.starts_with('#')).count() > 10, "commented");
+    assert!(
+        written.lines().filter(|l| l.starts_with('#')).count() > 10,
+        "commented"
+    );
     let again = canvass(dir.path(), &["init"], &[]);
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again).contains("--force"));
@@ -47,10 +54,22 @@ fn init_writes_a_commented_config_and_refuses_to_overwrite() {
 fn config_errors_name_the_file_the_key_and_the_fix() {
     let dir = tempfile::tempdir().expect("dir");
     let cases: &[(&str, &[&str])] = &[
-        ("[sources.x]\nkind = \"nope\"\n", &["sources.x", "unknown source kind `nope`", "van"]),
-        ("[sources.s]\nkind = \"strive\"\napi_key_env = \"UNSET_STRIVE_KEY_VAR\"\n", &["sources.s", "UNSET_STRIVE_KEY_VAR", "export"]),
-        ("[warehouse]\nurl = \"sqlite://x.db\"\n[sources.s\n", &["line 3"]),
-        ("[sources.m]\nkind = \"mobilize\"\norganization_id = 1\nbase_url = \"::\"\n", &["sources.m.base_url"]),
+        (
+            "[sources.x]\nkind = \"nope\"\n",
+            &["sources.x", "unknown source kind `nope`", "van"],
+        ),
+        (
+            "[sources.s]\nkind = \"strive\"\napi_key_env = \"UNSET_STRIVE_KEY_VAR\"\n",
+            &["sources.s", "UNSET_STRIVE_KEY_VAR", "export"],
+        ),
+        (
+            "[warehouse]\nurl = \"sqlite://x.db\"\n[sources.s\n",
+            &["line 3"],
+        ),
+        (
+            "[sources.m]\nkind = \"mobilize\"\norganization_id = 1\nbase_url = \"::\"\n",
+            &["sources.m.base_url"],
+        ),
     ];
     for (config, needles) in cases {
         std::fs::write(dir.path().join("canvass.toml"), config).expect("write");
@@ -79,13 +98,18 @@ async fn sync_then_export_against_a_simulator() {
     std::fs::write(dir.path().join("canvass.toml"), config).expect("write");
     let env = [("CLI_TEST_STRIVE_KEY", API_KEY)];
     let d = dir.path().to_path_buf();
-    let out = tokio::task::spawn_blocking(move || canvass(&d, &["check"], &env)).await.expect("join");
+    let out = tokio::task::spawn_blocking(move || canvass(&d, &["check"], &env))
+        .await
+        .expect("join");
     assert!(out.status.success(), "{}", text(&out));
 
     let d = dir.path().to_path_buf();
-    let out = tokio::task::spawn_blocking(move || canvass(&d, &["sync", "--json"], &env)).await.expect("join");
+    let out = tokio::task::spawn_blocking(move || canvass(&d, &["sync", "--json"], &env))
+        .await
+        .expect("join");
     assert!(out.status.success(), "{}", text(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report on stdout");
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("json report on stdout");
     let people = report["sources"][0]["kinds"]
         .as_array()
         .and_then(|k| k.iter().find(|k| k["kind"] == "people"))
@@ -98,27 +122,48 @@ async fn sync_then_export_against_a_simulator() {
 
     // Re-running changes nothing.
     let d = dir.path().to_path_buf();
-    let again = tokio::task::spawn_blocking(move || canvass(&d, &["sync", "--json"], &env)).await.expect("join");
+    let again = tokio::task::spawn_blocking(move || canvass(&d, &["sync", "--json"], &env))
+        .await
+        .expect("join");
     let report: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
     let totals: u64 = report["sources"][0]["kinds"]
         .as_array()
-        .map(|ks| ks.iter().map(|k| k["inserted"].as_u64().unwrap_or(0) + k["updated"].as_u64().unwrap_or(0)).sum())
+        .map(|ks| {
+            ks.iter()
+                .map(|k| k["inserted"].as_u64().unwrap_or(0) + k["updated"].as_u64().unwrap_or(0))
+                .sum()
+        })
         .unwrap_or(0);
     assert_eq!(totals, 0, "{report}");
 
     let d = dir.path().to_path_buf();
-    let out = tokio::task::spawn_blocking(move || canvass(&d, &["export", "--entity", "people", "--format", "ndjson"], &[]))
-        .await
-        .expect("join");
+    let out = tokio::task::spawn_blocking(move || {
+        canvass(
+            &d,
+            &["export", "--entity", "people", "--format", "ndjson"],
+            &[],
+        )
+    })
+    .await
+    .expect("join");
     assert!(out.status.success(), "{}", text(&out));
-    let rows = String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with('{')).count();
+    let rows = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .count();
     assert_eq!(rows, 30);
 
     // A wrong key: the source fails, the exit status says so, the key is not shown.
     let d = dir.path().to_path_buf();
-    let bad = tokio::task::spawn_blocking(move || canvass(&d, &["sync"], &[("CLI_TEST_STRIVE_KEY", "wrong-key-0xdeadbeef")]))
-        .await
-        .expect("join");
+    let bad = tokio::task::spawn_blocking(move || {
+        canvass(
+            &d,
+            &["sync"],
+            &[("CLI_TEST_STRIVE_KEY", "wrong-key-0xdeadbeef")],
+        )
+    })
+    .await
+    .expect("join");
     assert_eq!(bad.status.code(), Some(3), "{}", text(&bad));
     assert!(!text(&bad).contains("wrong-key-0xdeadbeef"));
 }
