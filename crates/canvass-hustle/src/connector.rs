@@ -92,7 +92,7 @@ impl HustleConnector {
         if let Some(org) = &self.options.organization_id {
             list = list.organization(org);
         }
-        crate::prefetch::prefetch(list.send(), PREFETCH, SYSTEM)
+        canvass_core::http::prefetch(list.send(), PREFETCH, SYSTEM)
     }
 
     fn tag_list(&self) -> crate::client::ListRequest {
@@ -317,7 +317,7 @@ impl Connector for HustleConnector {
                 if let Some(org) = &self.options.organization_id {
                     list = list.organization(org);
                 }
-                crate::prefetch::prefetch(list.send(), PREFETCH, SYSTEM)
+                canvass_core::http::prefetch(list.send(), PREFETCH, SYSTEM)
                     .map_ok(move |p| map_messages(&kind, &p))
                     .boxed()
             }

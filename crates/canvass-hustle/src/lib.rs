@@ -32,7 +32,6 @@ pub mod config;
 pub mod connector;
 pub mod mapping;
 pub mod models;
-mod prefetch;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 

@@ -32,7 +32,7 @@ use crate::client::{MAX_PAGE_SIZE, SYSTEM, StriveClient, TableQuery};
 use crate::filter::Op;
 use crate::mapping::{self, issue, source};
 use crate::models::{IncomingMessage, Member, NewMember, OutgoingMessage, Row, SubscriptionEvent};
-use crate::prefetch::prefetch;
+use canvass_core::http::prefetch;
 
 /// Connector behaviour beyond the client.
 #[derive(Debug, Clone, PartialEq)]

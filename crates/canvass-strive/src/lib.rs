@@ -32,7 +32,6 @@ pub mod connector;
 pub mod filter;
 pub mod mapping;
 pub mod models;
-mod prefetch;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 

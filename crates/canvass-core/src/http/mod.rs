@@ -5,6 +5,7 @@
 mod auth;
 mod client;
 mod paginate;
+mod prefetch;
 mod rate_limit;
 mod retry;
 mod scrub;
@@ -14,6 +15,7 @@ pub use client::{
     ErrorBodyParser, HttpClient, HttpConfig, RequestBuilder, Response, VendorError, decode_json,
 };
 pub use paginate::{PageOf, Paged, offset_pages, paginate};
+pub use prefetch::prefetch;
 pub use rate_limit::RateLimit;
 pub use reqwest::{Method, StatusCode};
 pub use retry::RetryPolicy;
