@@ -102,6 +102,31 @@ pub struct RecordIssue {
     pub skipped: bool,
 }
 
+impl RecordIssue {
+    /// An issue about `record`'s `field`; `skipped` when the record was left out.
+    ///
+    /// ```
+    /// use canvass_core::{EntityKind, RecordIssue};
+    /// let i = RecordIssue::new("57", &EntityKind::People, "phone_numbers[0].number", "not a valid phone", false);
+    /// assert!(!i.skipped);
+    /// ```
+    pub fn new(
+        record: impl Into<String>,
+        kind: &EntityKind,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        skipped: bool,
+    ) -> RecordIssue {
+        RecordIssue {
+            record: record.into(),
+            kind: kind.clone(),
+            field: field.into(),
+            message: message.into(),
+            skipped,
+        }
+    }
+}
+
 /// One page of a read: records, their raw JSON, any issues, and the
 /// checkpoint that is safe to store once they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

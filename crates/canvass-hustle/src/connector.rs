@@ -19,7 +19,7 @@ use canvass_core::{
 };
 
 use crate::client::{CursorPage, HustleClient, MAX_PAGE_SIZE, SYSTEM, item_name};
-use crate::mapping::{self, issue, source};
+use crate::mapping::{self, source};
 use crate::models::{Lead, LeadOperation, LeadUpsert, Message, Tag};
 
 /// Connector behaviour beyond the client.
@@ -179,10 +179,10 @@ fn decode_each<T: serde::de::DeserializeOwned>(
         });
         match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(item) => items.push(item),
-            Err(e) => out.issues.push(issue(
+            Err(e) => out.issues.push(RecordIssue::new(
                 &name,
                 kind,
-                &e.path().to_string(),
+                e.path().to_string(),
                 format!("cannot decode {entity}: {}", e.into_inner()),
                 true,
             )),

@@ -30,23 +30,6 @@ pub fn source(id: &str) -> SourceRef {
     SourceRef::new(SYSTEM, id)
 }
 
-/// An issue about `record`'s `field`.
-pub(crate) fn issue(
-    record: &str,
-    kind: &EntityKind,
-    field: &str,
-    message: impl Into<String>,
-    skipped: bool,
-) -> RecordIssue {
-    RecordIssue {
-        record: record.to_string(),
-        kind: kind.clone(),
-        field: field.to_string(),
-        message: message.into(),
-        skipped,
-    }
-}
-
 fn timestamp(
     text: Option<&str>,
     record: &str,
@@ -57,7 +40,7 @@ fn timestamp(
     let text = text.filter(|t| !t.trim().is_empty())?;
     let parsed = parse_timestamp(text);
     if parsed.is_none() {
-        issues.push(issue(
+        issues.push(RecordIssue::new(
             record,
             kind,
             field,
@@ -114,7 +97,7 @@ pub fn lead_to_person(lead: &models::Lead, issues: &mut Vec<RecordIssue>) -> Per
             SubscriptionStatus::Unknown
         };
         if !phone.valid {
-            issues.push(issue(
+            issues.push(RecordIssue::new(
                 &lead.id,
                 &kind,
                 "phoneNumber",
@@ -124,7 +107,7 @@ pub fn lead_to_person(lead: &models::Lead, issues: &mut Vec<RecordIssue>) -> Per
         }
         person.phones.push(phone);
     } else {
-        issues.push(issue(
+        issues.push(RecordIssue::new(
             &lead.id,
             &kind,
             "phoneNumber",
@@ -136,7 +119,7 @@ pub fn lead_to_person(lead: &models::Lead, issues: &mut Vec<RecordIssue>) -> Per
         let mut email = Email::parse(raw);
         email.primary = true;
         if !email.valid {
-            issues.push(issue(
+            issues.push(RecordIssue::new(
                 &lead.id,
                 &kind,
                 "email",
@@ -366,7 +349,7 @@ pub fn message_to_contact_attempt(
         Direction::Outbound => ContactResult::Texted,
         Direction::Inbound => ContactResult::Canvassed,
         other => {
-            issues.push(issue(
+            issues.push(RecordIssue::new(
                 &msg.id,
                 &kind,
                 "direction",

@@ -30,7 +30,7 @@ use canvass_core::{
 
 use crate::client::{MAX_PAGE_SIZE, SYSTEM, StriveClient, TableQuery};
 use crate::filter::Op;
-use crate::mapping::{self, issue, source};
+use crate::mapping::{self, source};
 use crate::models::{IncomingMessage, Member, NewMember, OutgoingMessage, Row, SubscriptionEvent};
 use canvass_core::http::prefetch;
 
@@ -118,10 +118,10 @@ fn decode_rows<T: serde::de::DeserializeOwned>(
         });
         match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(item) => items.push(item),
-            Err(e) => out.issues.push(issue(
+            Err(e) => out.issues.push(canvass_core::RecordIssue::new(
                 &name,
                 kind,
-                &e.path().to_string(),
+                e.path().to_string(),
                 format!("cannot decode {entity}: {}", e.into_inner()),
                 true,
             )),

@@ -37,22 +37,6 @@ pub fn incoming_id(id: i64) -> String {
     format!("in:{id}")
 }
 
-pub(crate) fn issue(
-    record: &str,
-    kind: &EntityKind,
-    field: &str,
-    message: impl Into<String>,
-    skipped: bool,
-) -> RecordIssue {
-    RecordIssue {
-        record: record.to_string(),
-        kind: kind.clone(),
-        field: field.to_string(),
-        message: message.into(),
-        skipped,
-    }
-}
-
 fn timestamp(
     text: Option<&str>,
     record: &str,
@@ -63,7 +47,7 @@ fn timestamp(
     let text = text.filter(|t| !t.trim().is_empty())?;
     let parsed = parse_timestamp(text);
     if parsed.is_none() {
-        issues.push(issue(
+        issues.push(RecordIssue::new(
             record,
             kind,
             field,
@@ -119,7 +103,7 @@ pub fn member_to_person(m: &models::Member, issues: &mut Vec<RecordIssue>) -> Pe
                 None => SubscriptionStatus::Unknown,
             };
             if !phone.valid {
-                issues.push(issue(
+                issues.push(RecordIssue::new(
                     &id,
                     &kind,
                     "phone_number",
@@ -129,7 +113,7 @@ pub fn member_to_person(m: &models::Member, issues: &mut Vec<RecordIssue>) -> Pe
             }
             person.phones.push(phone);
         }
-        None => issues.push(issue(
+        None => issues.push(RecordIssue::new(
             &id,
             &kind,
             "phone_number",
@@ -141,7 +125,7 @@ pub fn member_to_person(m: &models::Member, issues: &mut Vec<RecordIssue>) -> Pe
         let mut email = Email::parse(raw);
         email.primary = true;
         if !email.valid {
-            issues.push(issue(
+            issues.push(RecordIssue::new(
                 &id,
                 &kind,
                 "email",
@@ -297,7 +281,7 @@ pub fn incoming_to_message(
             .or_insert_with(|| Phone::parse(raw, PhoneKind::Unknown))
             .clone();
         if !phone.valid {
-            issues.push(issue(
+            issues.push(RecordIssue::new(
                 &id,
                 &kind,
                 "from_number",
@@ -408,7 +392,7 @@ pub fn event_to_opt_out(
     let identifier = match phone.map(str::trim).filter(|p| !p.is_empty()) {
         Some(raw) => Phone::parse(raw, PhoneKind::Unknown).number,
         None => {
-            issues.push(issue(
+            issues.push(RecordIssue::new(
                 &id,
                 &kind,
                 "member_id",
