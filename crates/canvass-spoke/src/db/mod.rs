@@ -28,6 +28,7 @@
 //! the settle time are left for the next read, and on id-keyed tables the
 //! read stops before the first young row, so nothing after it is skipped.
 
+mod json;
 mod lookups;
 
 use std::str::FromStr;
@@ -107,74 +108,76 @@ impl Table {
         }
     }
 
-    /// `(from and joins, organization expression, extra condition, json expression)`.
+    /// `(from and joins, organization expression, extra condition, joined columns)`.
     fn parts(self, scoped: bool) -> (&'static str, &'static str, &'static str, &'static str) {
         match self {
-            Table::Organizations => ("organization t", "t.id", "", "to_jsonb(t)"),
-            Table::Campaigns => ("campaign t", "t.organization_id", "", "to_jsonb(t)"),
+            Table::Organizations => ("organization t", "t.id", "", ""),
+            Table::Campaigns => ("campaign t", "t.organization_id", "", ""),
             Table::CampaignContacts => (
                 "campaign_contact t LEFT JOIN campaign c ON c.id = t.campaign_id",
                 "c.organization_id",
                 "",
-                "to_jsonb(t) || jsonb_build_object('organization_id', c.organization_id)",
+                ", c.organization_id AS organization_id",
             ),
             Table::Messages if scoped => (
                 "message t LEFT JOIN campaign_contact cc ON cc.id = t.campaign_contact_id \
                  LEFT JOIN campaign c ON c.id = cc.campaign_id",
                 "c.organization_id",
                 "",
-                "to_jsonb(t) || jsonb_build_object('campaign_id', cc.campaign_id)",
+                ", cc.campaign_id AS campaign_id",
             ),
             Table::Messages => (
                 "message t LEFT JOIN campaign_contact cc ON cc.id = t.campaign_contact_id",
                 "NULL::int8",
                 "",
-                "to_jsonb(t) || jsonb_build_object('campaign_id', cc.campaign_id)",
+                ", cc.campaign_id AS campaign_id",
             ),
             Table::OptOuts => (
                 "opt_out t",
                 "t.organization_id",
                 "",
-                "to_jsonb(t) || jsonb_build_object('campaign_contact_id', \
-                 (SELECT x.id FROM campaign_contact x JOIN campaign xc ON xc.id = x.campaign_id \
+                ", (SELECT x.id FROM campaign_contact x JOIN campaign xc ON xc.id = x.campaign_id \
                   WHERE x.cell = t.cell AND xc.organization_id = t.organization_id \
                   ORDER BY (x.assignment_id IS NOT DISTINCT FROM t.assignment_id) DESC, x.id DESC \
-                  LIMIT 1))",
+                  LIMIT 1) AS campaign_contact_id",
             ),
             Table::Questions => (
                 "interaction_step t LEFT JOIN campaign c ON c.id = t.campaign_id",
                 "c.organization_id",
                 "AND t.question <> ''",
-                "to_jsonb(t) || jsonb_build_object('organization_id', c.organization_id, \
-                 'answer_options', COALESCE((SELECT jsonb_agg(jsonb_build_object('id', a.id, \
+                ", c.organization_id AS organization_id, \
+                 COALESCE((SELECT jsonb_agg(jsonb_build_object('id', a.id, \
                  'answer_option', a.answer_option, 'is_deleted', a.is_deleted) ORDER BY a.id) \
-                 FROM interaction_step a WHERE a.parent_interaction_id = t.id), '[]'::jsonb))",
+                 FROM interaction_step a WHERE a.parent_interaction_id = t.id), '[]'::jsonb) \
+                 AS answer_options",
             ),
             Table::QuestionResponses if scoped => (
                 "question_response t LEFT JOIN campaign_contact cc ON cc.id = t.campaign_contact_id \
                  LEFT JOIN campaign c ON c.id = cc.campaign_id",
                 "c.organization_id",
                 "",
-                QUESTION_RESPONSE_JSON,
+                QUESTION_RESPONSE_JOINED,
             ),
             Table::QuestionResponses => {
-                ("question_response t", "NULL::int8", "", QUESTION_RESPONSE_JSON)
+                ("question_response t", "NULL::int8", "", QUESTION_RESPONSE_JOINED)
             }
-            Table::Tags => ("tag t", "t.organization_id", "", "to_jsonb(t)"),
+            Table::Tags => ("tag t", "t.organization_id", "", ""),
             Table::ContactTags => (
                 "tag_campaign_contact t LEFT JOIN tag g ON g.id = t.tag_id",
                 "g.organization_id",
                 "",
-                "to_jsonb(t) || jsonb_build_object('organization_id', g.organization_id)",
+                ", g.organization_id AS organization_id",
             ),
         }
     }
 
-    /// The statement reading this table. Parameters: `$1` organization
-    /// (int8, null for all), `$2` id after (int8), `$3` updated_at after
-    /// (timestamptz, null for the start), `$4` settle seconds (float8).
+    /// The statement reading this table: the key in columns 0 and 1, then
+    /// every column of the row (`t.*`, so columns a fork adds come along)
+    /// and the joined ones. Parameters: `$1` organization (int8, null for
+    /// all), `$2` id after (int8), `$3` updated_at after (timestamptz, null
+    /// for the start), `$4` settle seconds (float8).
     fn sql(self, scoped: bool, settle: bool) -> String {
-        let (from, org, extra, json) = self.parts(scoped);
+        let (from, org, extra, joined) = self.parts(scoped);
         let table = self.name();
         let (after, order, young) = match self.key() {
             KeyKind::Id => (
@@ -194,7 +197,7 @@ impl Table {
         let young = if settle {
             young
         } else {
-            // Keep $3 and $4 typed when unused.
+            // Keep $4 typed when unused.
             "AND $4::float8 IS NOT NULL".to_string()
         };
         let typed3 = if self.key() == KeyKind::Id {
@@ -203,7 +206,7 @@ impl Table {
             ""
         };
         format!(
-            "SELECT t.id::int8, {updated}, {json} FROM {from} \
+            "SELECT t.id::int8, {updated}, t.* {joined} FROM {from} \
              WHERE ($1::int8 IS NULL OR {org} = $1) AND {after} {extra} {young} {typed3} \
              ORDER BY {order}",
             updated = if self.key() == KeyKind::UpdatedAt {
@@ -215,9 +218,9 @@ impl Table {
     }
 }
 
-const QUESTION_RESPONSE_JSON: &str = "to_jsonb(t) || jsonb_build_object('answer_step_id', \
-     (SELECT a.id FROM interaction_step a WHERE a.parent_interaction_id = t.interaction_step_id \
-      AND a.answer_option = t.value ORDER BY a.is_deleted, a.id LIMIT 1))";
+const QUESTION_RESPONSE_JOINED: &str = ", (SELECT a.id FROM interaction_step a \
+     WHERE a.parent_interaction_id = t.interaction_step_id AND a.answer_option = t.value \
+     ORDER BY a.is_deleted, a.id LIMIT 1) AS answer_step_id";
 
 /// Where a read of one table stands: after this key.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -242,7 +245,7 @@ impl Position {
 pub struct DbRow {
     /// The position just after this row.
     pub key: Position,
-    /// The row as `to_jsonb` made it, plus the joined keys the table documents.
+    /// The row's columns as JSON (see [`Table`] for the joined ones).
     pub json: Value,
 }
 
@@ -596,13 +599,12 @@ impl TableRead {
 fn decode_row(row: &Row) -> Result<DbRow, tokio_postgres::Error> {
     let id: i64 = row.try_get(0)?;
     let updated_at: Option<DateTime<Utc>> = row.try_get(1)?;
-    let json: Value = row.try_get(2)?;
     Ok(DbRow {
         key: Position {
             id: Some(id),
             updated_at,
         },
-        json,
+        json: json::row_to_json(row, 2),
     })
 }
 

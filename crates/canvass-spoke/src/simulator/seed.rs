@@ -352,9 +352,9 @@ pub async fn seed_bulk_messages(db: &SpokeDatabase, n: i64) -> Result<(i64, i64)
              'Hi there, this is a volunteer with Georgia Votes. Will you vote on Nov 5? Reply STOP to opt out. #' || g, \
              contact.assignment_id, 'twilio', 'SM' || g, \
              (ARRAY['DELIVERED','SENT','ERROR','QUEUED'])[1 + g % 4], \
-             $2::timestamptz - make_interval(secs => ($1 - g)::float8 / 1000), \
+             $2::timestamptz - make_interval(secs => ($1::int8 - g)::float8 / 1000), \
              $2::timestamptz, $2::timestamptz, $2::timestamptz, contact.id \
-             FROM generate_series(1, $1) AS g, contact RETURNING id) \
+             FROM generate_series(1, $1::int8) AS g, contact RETURNING id) \
              SELECT min(id)::int8, max(id)::int8 FROM ins",
             &[&n, &base_time()],
         )
