@@ -6,7 +6,10 @@ use std::time::Duration;
 use crate::reply::Reply;
 
 /// Which faults a simulator injects. Faults are deterministic: every `n`th
-/// request gets the fault, so a test that fails fails the same way again.
+/// new request (a retry is not new) gets the fault, and only its first
+/// attempt (its first `error_burst` attempts, for server errors), so a test
+/// that fails fails the same way again and a retrying client always gets
+/// through.
 ///
 /// ```
 /// use canvass_testkit::Faults;
@@ -57,18 +60,26 @@ impl Faults {
         }
     }
 
-    /// Faults every few requests, so even a short read meets each kind: a
-    /// 503 burst of two every 3rd request, a truncated body every 4th, a
-    /// dropped connection every 5th. The conformance suite reads with these.
+    /// Faults on every few new requests, so even a short read meets each
+    /// kind: a 503 on the first two attempts of every 3rd new request, a
+    /// dropped connection on every 4th, a truncated body on every 5th. Faults
+    /// hit first attempts (and a burst's second), never a third, so a client
+    /// that retries three times always gets through, whatever else is in
+    /// flight. The conformance suite reads with these.
     pub fn frequent() -> Faults {
         Faults {
             latency: Duration::from_millis(1),
             error_every: Some(3),
             error_burst: 2,
             error_status: 503,
-            truncate_every: Some(4),
-            drop_every: Some(5),
+            truncate_every: Some(5),
+            drop_every: Some(4),
         }
+    }
+
+    /// Whether any fault besides latency is switched on.
+    pub(crate) fn injects_errors(&self) -> bool {
+        self.error_every.is_some() || self.truncate_every.is_some() || self.drop_every.is_some()
     }
 
     /// The fault for the `n`th request (1-based), if any.

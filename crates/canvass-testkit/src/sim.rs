@@ -179,7 +179,8 @@ struct ControlState {
     stats: Stats,
     faults: Faults,
     fault_counter: u64,
-    burst_left: u32,
+    /// Attempts per distinct request, and the fault number of its first.
+    attempts: std::collections::HashMap<u64, (u32, u64)>,
     limit: Option<SimRateLimit>,
     read_bucket: Option<Bucket>,
     write_bucket: Option<Bucket>,
@@ -210,7 +211,7 @@ impl SimControl {
         let mut s = self.lock();
         s.faults = faults;
         s.fault_counter = 0;
-        s.burst_left = 0;
+        s.attempts.clear();
     }
 
     /// The faults in force.
@@ -293,23 +294,52 @@ impl SimControl {
         }
 
         let mut s = self.lock();
-        let fault = if s.burst_left > 0 {
-            s.burst_left -= 1;
-            Some(Fault::ServerError(s.faults.error_status))
-        } else {
-            s.fault_counter += 1;
-            let n = s.fault_counter;
-            let picked = s.faults.pick(n);
-            if let Some(Fault::ServerError(_)) = picked {
-                s.burst_left = s.faults.error_burst.saturating_sub(1);
+        let fault = if s.faults.injects_errors() {
+            // Faults are decided per distinct request (method, URL, body),
+            // so a retry is recognised whatever else is in flight: every
+            // `n`th new request gets a fault, a server-error burst fails its
+            // first `error_burst` attempts, and a retry after that succeeds.
+            let key = request_key(req);
+            let attempt = {
+                let a = s.attempts.entry(key).or_insert((0, 0));
+                a.0 += 1;
+                a.0
+            };
+            if attempt == 1 {
+                s.fault_counter += 1;
+                let n = s.fault_counter;
+                let picked = s.faults.pick(n);
+                if let Some(a) = s.attempts.get_mut(&key) {
+                    a.1 = n;
+                }
+                picked
+            } else {
+                let n = s.attempts.get(&key).map_or(0, |a| a.1);
+                match s.faults.pick(n) {
+                    Some(Fault::ServerError(status)) if attempt <= s.faults.error_burst.max(1) => {
+                        Some(Fault::ServerError(status))
+                    }
+                    _ => None,
+                }
             }
-            picked
+        } else {
+            None
         };
         if fault.is_some() {
             s.stats.faulted += 1;
         }
         Gate::Pass { latency, fault }
     }
+}
+
+/// Identifies a request for fault bookkeeping: method, URL and body.
+fn request_key(req: &Request) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    req.method.as_str().hash(&mut h);
+    req.url.as_str().hash(&mut h);
+    req.body.hash(&mut h);
+    h.finish()
 }
 
 enum Gate {
