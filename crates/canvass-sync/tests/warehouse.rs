@@ -115,6 +115,84 @@ async fn a_changed_record_is_updated_and_its_contact_points_replaced() {
 }
 
 #[tokio::test]
+async fn a_record_repeated_within_a_page_is_stored_once_as_its_last_version() {
+    let (_dir, backends) = backends("repeat").await;
+    for w in backends {
+        let kind = EntityKind::People;
+        // 300 people (more than one part of a page on SQLite), then person 5
+        // again right after itself and person 7 again far down the page,
+        // each with a new email.
+        let mut page = people_page(300, "cp");
+        let originals = page.records.clone();
+        for (at, id) in [(6, 5), (290, 7)] {
+            let Record::Person(mut p) = originals[id].clone() else {
+                unreachable!("people page")
+            };
+            p.emails = vec![canvass_core::Email::parse(&format!(
+                "moved{id}@example.org"
+            ))];
+            page.records.insert(at, Record::Person(p));
+            page.raw.insert(
+                at,
+                RawRecord {
+                    source: SourceRef::new("van", id.to_string()),
+                    kind: EntityKind::People,
+                    json: serde_json::json!({"vanId": id, "moved": true}),
+                },
+            );
+        }
+        let counts = w.store_page(write(&page, &kind)).await.expect("stored");
+        let name = w.backend_name();
+        assert_eq!(
+            (
+                counts.read,
+                counts.inserted,
+                counts.updated,
+                counts.unchanged
+            ),
+            (302, 300, 2, 0),
+            "{name}"
+        );
+        let emails: Vec<serde_json::Value> = w
+            .export("person_emails")
+            .map_ok(|r| r.to_json())
+            .try_collect()
+            .await
+            .expect("export");
+        assert_eq!(emails.len(), 300, "one email row per person on {name}");
+        for id in ["5", "7"] {
+            let mine: Vec<_> = emails.iter().filter(|e| e["person_id"] == id).collect();
+            assert_eq!(mine.len(), 1, "{name}: {mine:?}");
+            assert_eq!(
+                mine[0]["address"],
+                format!("moved{id}@example.org"),
+                "{name}"
+            );
+        }
+        let raw: Vec<serde_json::Value> = w
+            .export("raw_records")
+            .map_ok(|r| r.to_json())
+            .try_collect()
+            .await
+            .expect("export");
+        assert_eq!(raw.len(), 300, "{name}");
+        let seven = raw.iter().find(|r| r["id"] == "7").expect("raw 7");
+        assert_eq!(
+            seven["json"]["moved"], true,
+            "{name}: last raw version kept"
+        );
+        let dump = w.dump().await.expect("dump");
+        let again = w.store_page(write(&page, &kind)).await.expect("again");
+        assert_eq!(
+            (again.inserted, again.updated, again.unchanged),
+            (0, 4, 298),
+            "{name}: each occurrence differs from the one stored before it"
+        );
+        assert_eq!(w.dump().await.expect("dump"), dump, "{name}");
+    }
+}
+
+#[tokio::test]
 async fn checkpoint_is_stored_with_its_page_and_a_dry_run_stores_nothing() {
     let (_dir, backends) = backends("checkpoint").await;
     for w in backends {

@@ -19,6 +19,7 @@ mod postgres;
 pub(crate) mod schema;
 pub(crate) mod sql;
 mod sqlite;
+mod sqlite_load;
 
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use canvass_core::{EntityKind, Page};
+use canvass_core::{EntityKind, Page, RawRecord, Record};
 
 use super::schema::Dialect;
 use super::{PageCounts, SqlValue};
@@ -31,11 +31,22 @@ pub(crate) struct PagePlan {
     pub stmts: Vec<Stmt>,
 }
 
-/// A record's rows, or why it could not be mapped.
+/// A page mapped to rows.
 pub(crate) struct PreparedPage {
     pub records: Vec<RecordRows>,
-    /// `(system, kind, id, json, hash)` of each raw item.
-    pub raw: Vec<(String, String, String, String, String)>,
+    /// The raw JSON of each vendor item.
+    pub raw: Vec<RawRow>,
+}
+
+/// A `raw_records` row.
+pub(crate) struct RawRow {
+    pub system: String,
+    pub kind: String,
+    pub id: String,
+    /// The vendor's JSON, compact.
+    pub json: String,
+    /// SHA-256 of `json`, hex.
+    pub hash: String,
 }
 
 /// Maps a page to rows (the CPU part, done before touching the database).
@@ -43,24 +54,33 @@ pub(crate) struct PreparedPage {
 /// # Errors
 /// When a record cannot be serialized.
 pub(crate) fn prepare_page(page: &Page) -> Result<PreparedPage, serde_json::Error> {
-    let records = page
-        .records
+    prepare_rows(&page.records, &page.raw)
+}
+
+/// Maps records and raw items (a whole page or a slice of one) to rows.
+///
+/// # Errors
+/// When a record cannot be serialized.
+pub(crate) fn prepare_rows(
+    records: &[Record],
+    raw: &[RawRecord],
+) -> Result<PreparedPage, serde_json::Error> {
+    let records = records
         .iter()
         .map(record_rows)
         .collect::<Result<Vec<_>, _>>()?;
-    let raw = page
-        .raw
+    let raw = raw
         .iter()
         .map(|r| {
             let json = r.json.to_string();
             let hash = sha256_hex(&json);
-            (
-                r.source.system.clone(),
-                r.kind.as_str().to_string(),
-                r.source.id.clone(),
+            RawRow {
+                system: r.source.system.clone(),
+                kind: r.kind.as_str().to_string(),
+                id: r.source.id.clone(),
                 json,
                 hash,
-            )
+            }
         })
         .collect();
     Ok(PreparedPage { records, raw })
@@ -145,7 +165,14 @@ pub(crate) fn plan_page(
             }
         }
     }
-    for (system, raw_kind, id, json, hash) in prepared.raw {
+    for RawRow {
+        system,
+        kind: raw_kind,
+        id,
+        json,
+        hash,
+    } in prepared.raw
+    {
         let key = row_key(&format!("raw_records/{raw_kind}"), &system, &id);
         if existing.get(&key) == Some(&hash) {
             continue;
@@ -262,12 +289,12 @@ pub(crate) fn page_lookups(prepared: &PreparedPage) -> HashMap<String, (String, 
             .1
             .push(r.main.id.clone());
     }
-    for (system, kind, id, _, _) in &prepared.raw {
-        let k = format!("raw_records/{kind}\u{1f}{system}");
+    for r in &prepared.raw {
+        let k = format!("raw_records/{}\u{1f}{}", r.kind, r.system);
         out.entry(k)
-            .or_insert_with(|| (system.clone(), Vec::new()))
+            .or_insert_with(|| (r.system.clone(), Vec::new()))
             .1
-            .push(id.clone());
+            .push(r.id.clone());
     }
     out
 }

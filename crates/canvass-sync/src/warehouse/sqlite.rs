@@ -5,7 +5,6 @@
 //! Streams read on their own read-only connections (WAL lets readers run
 //! beside the writer).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -17,7 +16,11 @@ use rusqlite::{Connection, OpenFlags, ToSql};
 
 use super::common::{self, Backend, RowStream, impl_warehouse};
 use super::schema::Dialect;
-use super::sql::{PreparedPage, Stmt, page_lookups, plan_page, prepare_page, render, row_key};
+use super::sql::{Stmt, prepare_rows, render};
+use super::sqlite_load::{self, PageMeta, Part};
+
+/// Records mapped per part of a page handed to the writer.
+const PART_RECORDS: usize = 128;
 use super::{PageCounts, PageWrite, SqlValue};
 use crate::error::{SyncError, SyncResult};
 use crate::rows::Cell;
@@ -52,6 +55,9 @@ fn value_of(v: ValueRef<'_>) -> SqlValue {
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // 8 KiB pages for new files (an existing file keeps its own): half the
+    // WAL frames, and fewer page splits, per record stored.
+    conn.pragma_update(None, "page_size", 8192)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     // 64 MiB of page cache and fewer, larger WAL checkpoints for bulk loads.
@@ -106,110 +112,71 @@ impl SqliteWarehouse {
         &self.path
     }
 
-    async fn call<R: Send + 'static>(
+    /// Queues a job on the writer thread; the receiver yields its result.
+    fn submit<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> SyncResult<R> + Send + 'static,
-    ) -> SyncResult<R> {
+    ) -> SyncResult<tokio::sync::oneshot::Receiver<SyncResult<R>>> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.jobs
             .send(Box::new(move |conn| {
                 let _ = tx.send(f(conn));
             }))
             .map_err(|_| SyncError::Worker("the SQLite writer thread has stopped".into()))?;
-        rx.await
+        Ok(rx)
+    }
+
+    async fn call<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> SyncResult<R> + Send + 'static,
+    ) -> SyncResult<R> {
+        self.submit(f)?
+            .await
             .map_err(|_| SyncError::Worker("the SQLite writer thread dropped a job".into()))?
     }
 
+    /// Stores a page in one transaction on the writer thread while this
+    /// task maps its rows part by part, so mapping (serializing and
+    /// hashing) the next part overlaps writing the previous one.
     async fn store_page_impl(&self, write: PageWrite<'_>) -> SyncResult<PageCounts> {
-        let prepared = prepare_page(write.page)?;
-        let meta = canvass_core::Page {
-            records: Vec::new(),
-            raw: Vec::new(),
-            issues: write.page.issues.clone(),
-            checkpoint: write.page.checkpoint.clone(),
-        };
-        let (run_id, source, kind, dry_run) = (
-            write.run_id,
-            write.source.to_string(),
-            write.kind.clone(),
-            write.dry_run,
-        );
-        self.call(move |conn| {
-            let tx = conn.transaction()?;
-            let existing = existing_hashes(&tx, &prepared)?;
-            let mut existing = existing;
-            let plan = plan_page(
-                prepared,
-                &meta,
-                &mut existing,
-                run_id,
-                &source,
-                &kind,
-                Dialect::Sqlite,
-            );
-            run_stmts(&tx, &plan.stmts)?;
-            if dry_run {
-                tx.rollback()?;
-            } else {
-                tx.commit()?;
+        let (parts, receiver) = std::sync::mpsc::channel();
+        let (spent_tx, spent) = std::sync::mpsc::channel();
+        let done = self.submit(move |conn| sqlite_load::store_parts(conn, &receiver, &spent_tx))?;
+        let page = write.page;
+        let chunks = page
+            .records
+            .len()
+            .max(page.raw.len())
+            .div_ceil(PART_RECORDS);
+        for c in 0..chunks {
+            let slice = |len: usize| (c * PART_RECORDS).min(len)..((c + 1) * PART_RECORDS).min(len);
+            let part = prepare_rows(
+                &page.records[slice(page.records.len())],
+                &page.raw[slice(page.raw.len())],
+            )?;
+            if parts.send(Part::Rows(part)).is_err() {
+                break; // the writer failed; its error is in `done`
             }
-            Ok(plan.counts)
-        })
-        .await
-    }
-}
-
-/// How many ids one lookup binds.
-const LOOKUP_CHUNK: usize = 400;
-
-/// The stored hashes of a page's rows: one `IN (...)` query per table,
-/// system and chunk of ids rather than one query per record.
-fn existing_hashes(
-    conn: &Connection,
-    prepared: &PreparedPage,
-) -> SyncResult<HashMap<String, String>> {
-    let mut out = HashMap::new();
-    for (group, (system, ids)) in page_lookups(prepared) {
-        let table = group.split('\u{1f}').next().unwrap_or_default().to_string();
-        let raw_kind = table.strip_prefix("raw_records/").map(str::to_string);
-        for chunk in ids.chunks(LOOKUP_CHUNK) {
-            let marks = vec!["?"; chunk.len()].join(", ");
-            let (sql, mut params): (String, Vec<&str>) = match &raw_kind {
-                Some(kind) => (
-                    format!(
-                        "SELECT id, content_hash FROM raw_records WHERE system = ? AND kind = ? AND id IN ({marks})"
-                    ),
-                    vec![system.as_str(), kind.as_str()],
-                ),
-                None => (
-                    format!(
-                        "SELECT id, content_hash FROM {table} WHERE system = ? AND id IN ({marks})"
-                    ),
-                    vec![system.as_str()],
-                ),
-            };
-            params.extend(chunk.iter().map(String::as_str));
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-            while let Some(row) = rows.next()? {
-                let id: String = row.get(0)?;
-                out.insert(row_key(&table, &system, &id), row.get::<_, String>(1)?);
-            }
+            // Free what the writer is done with while it writes.
+            while spent.try_recv().is_ok() {}
         }
+        let _ = parts.send(Part::Finish(PageMeta {
+            run_id: write.run_id,
+            source: write.source.to_string(),
+            kind: write.kind.clone(),
+            issues: page.issues.clone(),
+            checkpoint: page.checkpoint.clone(),
+            dry_run: write.dry_run,
+        }));
+        done.await
+            .map_err(|_| SyncError::Worker("the SQLite writer thread dropped a job".into()))?
     }
-    Ok(out)
 }
 
 fn run_stmts(conn: &Connection, stmts: &[Stmt]) -> SyncResult<Vec<u64>> {
     let mut affected = Vec::with_capacity(stmts.len());
     for (sql, params) in stmts {
-        // Page statements come rendered already; shared ones are rendered here.
-        let text = if sql.contains('$') || sql.contains("::") {
-            std::borrow::Cow::Owned(render(sql, Dialect::Sqlite))
-        } else {
-            std::borrow::Cow::Borrowed(sql.as_str())
-        };
-        let mut stmt = conn.prepare_cached(&text)?;
+        let mut stmt = conn.prepare_cached(&render(sql, Dialect::Sqlite))?;
         let n = stmt.execute(rusqlite::params_from_iter(params.iter()))?;
         affected.push(n as u64);
     }
