@@ -158,12 +158,18 @@ mod tests {
         .unwrap();
         assert!(c.info().can_write(WriteKind::OptOut));
         let debug = format!("{c:?}");
-        assert!(!debug.contains("db-pass-0001") && !debug.contains("jwt-token-0001"), "{debug}");
+        assert!(
+            !debug.contains("db-pass-0001") && !debug.contains("jwt-token-0001"),
+            "{debug}"
+        );
     }
 
     #[test]
     fn unknown_key_is_a_config_error() {
         let err = factory(&serde_json::json!({"org": 1}), &MapSecrets::default()).err();
-        assert!(matches!(&err, Some(Error::Config(m)) if m.contains("org")), "{err:?}");
+        assert!(
+            matches!(&err, Some(Error::Config(m)) if m.contains("org")),
+            "{err:?}"
+        );
     }
 }

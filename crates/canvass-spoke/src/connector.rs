@@ -42,7 +42,7 @@ use canvass_core::{
 use crate::db::{DEFAULT_PAGE_SIZE, DbRow, Position, SYSTEM, SpokeDb, Table};
 use crate::graphql::SpokeGraphql;
 use crate::mapping::{self, PhoneCache, issue, source};
-use crate::models::{self, QuestionResponseInput, TagInput};
+use crate::models::{self, QuestionResponseInput, TableRow, TagInput};
 
 /// Connector behaviour beyond the two clients.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,7 +99,7 @@ fn fail<'a>(e: Error) -> PageStream<'a> {
 
 /// Decodes each row on its own into `T`, keeping its raw JSON; a row that
 /// does not decode becomes a skipped issue naming the failing column.
-fn decode_rows<T: DeserializeOwned>(
+fn decode_rows<T: TableRow>(
     rows: Vec<DbRow>,
     kind: &EntityKind,
     raw_id: impl Fn(i64) -> String,
@@ -108,13 +108,13 @@ fn decode_rows<T: DeserializeOwned>(
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         let id = raw_id(row.key.id.unwrap_or_default());
-        match serde_path_to_error::deserialize::<_, T>(&row.json) {
+        match models::decode_row::<T>(&row.json) {
             Ok(item) => items.push(item),
-            Err(e) => page.issues.push(issue(
+            Err((path, message)) => page.issues.push(issue(
                 &id,
                 kind,
-                &e.path().to_string(),
-                format!("cannot decode {} row: {}", kind, e.into_inner()),
+                &path,
+                format!("cannot decode {kind} row: {message}"),
                 true,
             )),
         }
@@ -151,7 +151,11 @@ impl SpokeConnector {
         self.graphql.as_ref()
     }
 
-    fn table(&self, table: Table, after: Position) -> BoxStream<'static, Result<Vec<DbRow>, Error>> {
+    fn table(
+        &self,
+        table: Table,
+        after: Position,
+    ) -> BoxStream<'static, Result<Vec<DbRow>, Error>> {
         self.db
             .read(table)
             .organization(self.options.organization_id)
@@ -178,10 +182,16 @@ impl SpokeConnector {
 
     /// Reads one single-table kind: pages of rows mapped by `map`, each with
     /// the position of its last row as the checkpoint.
-    fn single<T, F>(&self, table: Table, kind: EntityKind, since: Option<Checkpoint>, map: F) -> PageStream<'static>
+    fn single<T, F>(
+        &self,
+        table: Table,
+        kind: EntityKind,
+        since: Option<Checkpoint>,
+        map: F,
+    ) -> PageStream<'static>
     where
-        T: DeserializeOwned + Send + 'static,
-        F: FnMut(&T, &mut Page) + Send + 'static,
+        T: TableRow + Send + 'static,
+        F: FnMut(T, &mut Page) + Send + 'static,
     {
         let after: Position = match decode_position(since) {
             Ok(p) => p,
@@ -197,7 +207,7 @@ impl SpokeConnector {
                         ..Page::default()
                     };
                     let items: Vec<T> = decode_rows(rows, &kind, |id| id.to_string(), &mut page);
-                    for item in &items {
+                    for item in items {
                         map(item, &mut page);
                     }
                     page
@@ -236,25 +246,17 @@ impl SpokeConnector {
                         ..Page::default()
                     };
                     if is_message {
-                        let rows: Vec<models::Message> = decode_rows(
-                            rows,
-                            &kind,
-                            mapping::message_attempt_id,
-                            &mut page,
-                        );
-                        for m in &rows {
+                        let rows: Vec<models::Message> =
+                            decode_rows(rows, &kind, mapping::message_attempt_id, &mut page);
+                        for m in rows {
                             let message = mapping::message_to_message(m, &mut phones);
                             page.records.push(Record::ContactAttempt(
                                 mapping::message_to_contact_attempt(&message),
                             ));
                         }
                     } else {
-                        let rows: Vec<models::OptOut> = decode_rows(
-                            rows,
-                            &kind,
-                            mapping::opt_out_attempt_id,
-                            &mut page,
-                        );
+                        let rows: Vec<models::OptOut> =
+                            decode_rows(rows, &kind, mapping::opt_out_attempt_id, &mut page);
                         for o in &rows {
                             let mut issues = Vec::new();
                             let opt_out = mapping::opt_out_to_opt_out(o, &mut phones, &mut issues);
@@ -280,61 +282,81 @@ impl SpokeConnector {
             EntityKind::People => {
                 let system = self.options.external_id_system.clone();
                 let mut phones = PhoneCache::default();
-                self.single(Table::CampaignContacts, kind, since, move |c: &models::CampaignContact, page| {
-                    let mut issues = Vec::new();
-                    let person = mapping::contact_to_person(c, &system, &mut phones, &mut issues);
-                    page.records.push(Record::Person(person));
-                    page.issues.extend(issues);
-                })
+                self.single(
+                    Table::CampaignContacts,
+                    kind,
+                    since,
+                    move |c: models::CampaignContact, page| {
+                        let mut issues = Vec::new();
+                        let person =
+                            mapping::contact_to_person(&c, &system, &mut phones, &mut issues);
+                        page.records.push(Record::Person(person));
+                        page.issues.extend(issues);
+                    },
+                )
             }
             EntityKind::Messages => {
                 let mut phones = PhoneCache::default();
-                self.single(Table::Messages, kind, since, move |m: &models::Message, page| {
-                    page.records
-                        .push(Record::Message(mapping::message_to_message(m, &mut phones)));
-                })
+                self.single(
+                    Table::Messages,
+                    kind,
+                    since,
+                    move |m: models::Message, page| {
+                        page.records
+                            .push(Record::Message(mapping::message_to_message(m, &mut phones)));
+                    },
+                )
             }
             EntityKind::ContactAttempts => self.read_attempts(since),
             EntityKind::OptOuts => {
                 let mut phones = PhoneCache::default();
-                self.single(Table::OptOuts, kind, since, move |o: &models::OptOut, page| {
-                    let mut issues = Vec::new();
-                    page.records.push(Record::OptOut(mapping::opt_out_to_opt_out(
-                        o,
-                        &mut phones,
-                        &mut issues,
-                    )));
-                    page.issues.extend(issues);
-                })
+                self.single(
+                    Table::OptOuts,
+                    kind,
+                    since,
+                    move |o: models::OptOut, page| {
+                        let mut issues = Vec::new();
+                        page.records
+                            .push(Record::OptOut(mapping::opt_out_to_opt_out(
+                                &o,
+                                &mut phones,
+                                &mut issues,
+                            )));
+                        page.issues.extend(issues);
+                    },
+                )
             }
-            EntityKind::SurveyQuestions => {
-                self.single(Table::Questions, kind, since, |s: &models::InteractionStep, page| {
+            EntityKind::SurveyQuestions => self.single(
+                Table::Questions,
+                kind,
+                since,
+                |s: models::InteractionStep, page| {
                     page.records
-                        .push(Record::SurveyQuestion(mapping::step_to_question(s)));
-                })
-            }
+                        .push(Record::SurveyQuestion(mapping::step_to_question(&s)));
+                },
+            ),
             EntityKind::SurveyResponses => self.single(
                 Table::QuestionResponses,
                 kind,
                 since,
-                |r: &models::QuestionResponse, page| {
+                |r: models::QuestionResponse, page| {
                     let mut issues = Vec::new();
-                    if let Some(resp) = mapping::response_to_response(r, &mut issues) {
+                    if let Some(resp) = mapping::response_to_response(&r, &mut issues) {
                         page.records.push(Record::SurveyResponse(resp));
                     }
                     page.issues.extend(issues);
                 },
             ),
-            EntityKind::Tags => self.single(Table::Tags, kind, since, |t: &models::Tag, page| {
-                page.records.push(Record::Tag(mapping::tag_to_tag(t)));
+            EntityKind::Tags => self.single(Table::Tags, kind, since, |t: models::Tag, page| {
+                page.records.push(Record::Tag(mapping::tag_to_tag(&t)));
             }),
             EntityKind::Taggings => self.single(
                 Table::ContactTags,
                 kind,
                 since,
-                |t: &models::TagCampaignContact, page| {
+                |t: models::TagCampaignContact, page| {
                     let mut issues = Vec::new();
-                    if let Some(tagging) = mapping::contact_tag_to_tagging(t, &mut issues) {
+                    if let Some(tagging) = mapping::contact_tag_to_tagging(&t, &mut issues) {
                         page.records.push(Record::Tagging(tagging));
                     }
                     page.issues.extend(issues);
@@ -388,7 +410,12 @@ impl SpokeConnector {
             .ok_or_else(|| Error::not_found(SYSTEM, format!("campaign contact {id}")))
     }
 
-    async fn set_tag(&self, person_id: &str, tag_id: &str, apply: bool) -> Result<WriteOutcome, Error> {
+    async fn set_tag(
+        &self,
+        person_id: &str,
+        tag_id: &str,
+        apply: bool,
+    ) -> Result<WriteOutcome, Error> {
         let graphql = self.writer()?;
         let contact = self.contact(Some(person_id), None).await?;
         let tag: i64 = tag_id.trim().parse().map_err(|_| {
@@ -416,12 +443,18 @@ impl SpokeConnector {
                 .await?
                 .ok_or_else(|| Error::not_found(SYSTEM, format!("tag {tag}")))?;
             if deleted {
-                return Err(Error::invalid_input("tag_id", format!("tag {tag} is deleted in Spoke")));
+                return Err(Error::invalid_input(
+                    "tag_id",
+                    format!("tag {tag} is deleted in Spoke"),
+                ));
             }
             if contact.organization_id.is_some_and(|o| o != org) {
                 return Err(Error::invalid_input(
                     "tag_id",
-                    format!("tag {tag} belongs to another organization than contact {}", contact.id),
+                    format!(
+                        "tag {tag} belongs to another organization than contact {}",
+                        contact.id
+                    ),
                 ));
             }
             tags.push(TagInput {
@@ -446,7 +479,10 @@ impl SpokeConnector {
         let graphql = self.writer()?;
         let contact = self.contact(Some(person_id), None).await?;
         let option: i64 = option_id.trim().parse().map_err(|_| {
-            Error::invalid_input("option_id", format!("{option_id:?} is not an interaction step id"))
+            Error::invalid_input(
+                "option_id",
+                format!("{option_id:?} is not an interaction step id"),
+            )
         })?;
         let (parent, value) = self
             .db
@@ -518,7 +554,8 @@ impl SpokeConnector {
 /// The forms a cell is commonly stored in (Spoke keeps E.164; imports into
 /// forks may not).
 fn cell_forms(cell: &str) -> Vec<String> {
-    let e164 = canvass_core::normalize::normalize_phone(cell).unwrap_or_else(|_| cell.trim().into());
+    let e164 =
+        canvass_core::normalize::normalize_phone(cell).unwrap_or_else(|_| cell.trim().into());
     let mut forms = vec![e164.clone(), cell.trim().to_string()];
     if let Some(d) = e164.strip_prefix("+1").filter(|d| d.len() == 10) {
         let (a, b, c) = (&d[..3], &d[3..6], &d[6..]);
@@ -604,7 +641,10 @@ impl Connector for SpokeConnector {
                 question_id,
                 option_id,
                 ..
-            } => self.record_response(person_id, question_id, option_id).await,
+            } => {
+                self.record_response(person_id, question_id, option_id)
+                    .await
+            }
             WriteOp::ApplyTag { person_id, tag_id } => self.set_tag(person_id, tag_id, true).await,
             WriteOp::RemoveTag { person_id, tag_id } => {
                 self.set_tag(person_id, tag_id, false).await
@@ -624,7 +664,12 @@ mod tests {
     #[test]
     fn cell_forms_cover_common_spellings() {
         let forms = cell_forms("(414) 202-0792");
-        for f in ["+14142020792", "4142020792", "414-202-0792", "(414) 202-0792"] {
+        for f in [
+            "+14142020792",
+            "4142020792",
+            "414-202-0792",
+            "(414) 202-0792",
+        ] {
             assert!(forms.contains(&f.to_string()), "{f} in {forms:?}");
         }
     }

@@ -18,10 +18,9 @@ use std::collections::HashMap;
 
 use canvass_core::normalize::{clean_name, normalize_phone};
 use canvass_core::{
-    Channel, ContactAttempt, ContactResult, DeliveryStatus, Direction, EntityKind, Extra,
-    ExternalId, Message, OptOut, OptOutReason, Person, Phone, PhoneKind, PostalAddress,
-    RecordIssue, SourceRef, SubscriptionStatus, SurveyOption, SurveyQuestion, SurveyResponse, Tag,
-    Tagging,
+    Channel, ContactAttempt, ContactResult, DeliveryStatus, Direction, EntityKind, ExternalId,
+    Extra, Message, OptOut, OptOutReason, Person, Phone, PhoneKind, PostalAddress, RecordIssue,
+    SourceRef, SubscriptionStatus, SurveyOption, SurveyQuestion, SurveyResponse, Tag, Tagging,
 };
 use serde_json::Value;
 
@@ -222,10 +221,30 @@ pub fn delivery_status(m: &models::Message) -> DeliveryStatus {
     }
 }
 
+/// Whether `raw` is already written in E.164 (`+` and 8 to 15 digits, no
+/// leading zero), as Spoke stores the cells it normalized on upload.
+pub fn looks_e164(raw: &str) -> bool {
+    raw.strip_prefix('+').is_some_and(|d| {
+        (8..=15).contains(&d.len()) && !d.starts_with('0') && d.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
 /// A message row as a canonical message.
-pub fn message_to_message(m: &models::Message, phones: &mut PhoneCache) -> Message {
-    let contact = nonempty(&m.contact_number).map(|raw| phones.e164(raw).unwrap_or(raw.into()));
-    let mut extra = Extra::new();
+///
+/// `contact` is the message's `contact_number` kept as stored when Spoke
+/// wrote it in E.164 (Spoke normalizes cells on upload; validating each of
+/// millions of messages would cost more than the rest of the read), and
+/// normalized otherwise. People are validated in full.
+pub fn message_to_message(m: models::Message, phones: &mut PhoneCache) -> Message {
+    let contact = nonempty(&m.contact_number).map(|raw| {
+        if looks_e164(raw) {
+            raw.to_string()
+        } else {
+            phones.e164(raw).unwrap_or(raw.into())
+        }
+    });
+    let status = delivery_status(&m);
+    let mut extra = m.extra;
     put(
         &mut extra,
         "send_status",
@@ -233,11 +252,8 @@ pub fn message_to_message(m: &models::Message, phones: &mut PhoneCache) -> Messa
     );
     put(&mut extra, "error_code", m.error_code);
     put(&mut extra, "user_id", m.user_id);
-    put(&mut extra, "user_number", m.user_number.clone());
+    put(&mut extra, "user_number", m.user_number);
     put(&mut extra, "assignment_id", m.assignment_id);
-    for (k, v) in &m.extra {
-        put(&mut extra, k, v.clone());
-    }
     Message {
         source: source(m.id),
         person: m.campaign_contact_id.map(source),
@@ -248,9 +264,9 @@ pub fn message_to_message(m: &models::Message, phones: &mut PhoneCache) -> Messa
         } else {
             Direction::Outbound
         },
-        body: m.text.clone(),
+        body: m.text,
         sent_at: m.created_at,
-        status: delivery_status(m),
+        status,
         campaign: m.campaign_id.map(|c| c.to_string()),
         extra,
     }
@@ -312,9 +328,19 @@ pub fn opt_out_reason(reason_code: &str) -> OptOutReason {
         OptOutReason::Other(_) => {}
         known => return known,
     }
-    if has(&["wrong number", "wrong_number", "wrong person", "wrongnumber"]) {
+    if has(&[
+        "wrong number",
+        "wrong_number",
+        "wrong person",
+        "wrongnumber",
+    ]) {
         OptOutReason::WrongNumber
-    } else if has(&["landline", "undeliverable", "disconnected", "invalid number"]) {
+    } else if has(&[
+        "landline",
+        "undeliverable",
+        "disconnected",
+        "invalid number",
+    ]) {
         OptOutReason::Undeliverable
     } else if has(&["blocked", "spam", "carrier"]) {
         OptOutReason::Blocked

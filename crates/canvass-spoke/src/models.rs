@@ -1,8 +1,9 @@
 //! Spoke's rows and GraphQL inputs, as typed Rust.
 //!
-//! Rows are read from the database as JSON (`to_jsonb(row)`), so every
-//! column a fork adds lands in `extra` instead of being lost, and each row is
-//! decoded on its own: one bad row is a skipped record, never a failed page.
+//! Rows are read from the database as JSON (every column, `t.*`), and each
+//! row is decoded on its own ([`decode_row`]): one bad row is a skipped
+//! record, never a failed page, and every column the model has no field for
+//! (including those a fork adds) lands in `extra` instead of being lost.
 //! Joined keys the queries add (a message's `campaign_id`, an opt-out's
 //! `campaign_contact_id`) are documented on each field.
 
@@ -64,7 +65,7 @@ pub struct Organization {
     #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
     /// Every other column.
-    #[serde(flatten)]
+    #[serde(skip)]
     pub extra: Map<String, Value>,
 }
 
@@ -92,7 +93,7 @@ pub struct Campaign {
     #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
     /// Every other column.
-    #[serde(flatten)]
+    #[serde(skip)]
     pub extra: Map<String, Value>,
 }
 
@@ -144,7 +145,7 @@ pub struct CampaignContact {
     #[serde(default)]
     pub organization_id: Option<i64>,
     /// Every other column.
-    #[serde(flatten)]
+    #[serde(skip)]
     pub extra: Map<String, Value>,
 }
 
@@ -187,7 +188,7 @@ pub struct Message {
     #[serde(default)]
     pub campaign_id: Option<i64>,
     /// Every other column (`service`, `service_id`, `media`, `sent_at`, ...).
-    #[serde(flatten)]
+    #[serde(skip)]
     pub extra: Map<String, Value>,
 }
 
@@ -216,7 +217,7 @@ pub struct OptOut {
     #[serde(default)]
     pub campaign_contact_id: Option<i64>,
     /// Every other column.
-    #[serde(flatten)]
+    #[serde(skip)]
     pub extra: Map<String, Value>,
 }
 
@@ -267,7 +268,7 @@ pub struct InteractionStep {
     #[serde(default)]
     pub answer_options: Vec<AnswerOption>,
     /// Every other column.
-    #[serde(flatten)]
+    #[serde(skip)]
     pub extra: Map<String, Value>,
 }
 
@@ -293,7 +294,7 @@ pub struct QuestionResponse {
     #[serde(default)]
     pub answer_step_id: Option<i64>,
     /// Every other column.
-    #[serde(flatten)]
+    #[serde(skip)]
     pub extra: Map<String, Value>,
 }
 
@@ -321,7 +322,7 @@ pub struct Tag {
     #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
     /// Every other column.
-    #[serde(flatten)]
+    #[serde(skip)]
     pub extra: Map<String, Value>,
 }
 
@@ -343,7 +344,7 @@ pub struct TagCampaignContact {
     #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
     /// Every other column.
-    #[serde(flatten)]
+    #[serde(skip)]
     pub extra: Map<String, Value>,
 }
 
@@ -386,4 +387,147 @@ pub struct TagInput {
     /// The value on this contact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+/// A table row model: its columns by name, and where the others go.
+pub trait TableRow: serde::de::DeserializeOwned {
+    /// The columns the model has fields for.
+    const FIELDS: &'static [&'static str];
+    /// The map holding every other column.
+    fn extra_mut(&mut self) -> &mut Map<String, Value>;
+}
+
+macro_rules! impl_row {
+    ($name:ident, [$($field:literal),*]) => {
+        impl TableRow for $name {
+            const FIELDS: &'static [&'static str] = &[$($field),*];
+            fn extra_mut(&mut self) -> &mut Map<String, Value> {
+                &mut self.extra
+            }
+        }
+    };
+}
+
+impl_row!(Organization, ["id", "name", "uuid", "created_at"]);
+impl_row!(
+    Campaign,
+    [
+        "id",
+        "organization_id",
+        "title",
+        "description",
+        "is_started",
+        "is_archived",
+        "created_at"
+    ]
+);
+impl_row!(
+    CampaignContact,
+    [
+        "id",
+        "campaign_id",
+        "assignment_id",
+        "external_id",
+        "first_name",
+        "last_name",
+        "cell",
+        "zip",
+        "custom_fields",
+        "created_at",
+        "updated_at",
+        "message_status",
+        "is_opted_out",
+        "error_code",
+        "organization_id"
+    ]
+);
+impl_row!(
+    Message,
+    [
+        "id",
+        "campaign_contact_id",
+        "contact_number",
+        "user_number",
+        "user_id",
+        "is_from_contact",
+        "text",
+        "send_status",
+        "created_at",
+        "error_code",
+        "assignment_id",
+        "campaign_id"
+    ]
+);
+impl_row!(
+    OptOut,
+    [
+        "id",
+        "cell",
+        "assignment_id",
+        "organization_id",
+        "reason_code",
+        "created_at",
+        "campaign_contact_id"
+    ]
+);
+impl_row!(
+    InteractionStep,
+    [
+        "id",
+        "campaign_id",
+        "question",
+        "script",
+        "parent_interaction_id",
+        "answer_option",
+        "is_deleted",
+        "created_at",
+        "organization_id",
+        "answer_options"
+    ]
+);
+impl_row!(
+    QuestionResponse,
+    [
+        "id",
+        "campaign_contact_id",
+        "interaction_step_id",
+        "value",
+        "created_at",
+        "answer_step_id"
+    ]
+);
+impl_row!(
+    Tag,
+    [
+        "id",
+        "name",
+        "group",
+        "description",
+        "is_deleted",
+        "organization_id",
+        "updated_at"
+    ]
+);
+impl_row!(
+    TagCampaignContact,
+    ["id", "tag_id", "campaign_contact_id", "value", "updated_at"]
+);
+
+/// Decodes one row's JSON into `T`, naming the column that failed; columns
+/// `T` has no field for are copied into its `extra`.
+///
+/// # Errors
+/// The failing path and serde's message.
+pub fn decode_row<T: TableRow>(json: &Value) -> Result<T, (String, String)> {
+    let mut item: T = serde_path_to_error::deserialize(json)
+        .map_err(|e| (e.path().to_string(), e.into_inner().to_string()))?;
+    if let Value::Object(map) = json {
+        let extra = item.extra_mut();
+        for (k, v) in map {
+            if !T::FIELDS.contains(&k.as_str()) && !v.is_null() {
+                extra.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Ok(item)
 }

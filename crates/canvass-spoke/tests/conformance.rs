@@ -62,9 +62,16 @@ async fn spoke_passes_the_conformance_suite_against_postgres() {
     let Some(url) = test_database_url() else {
         return;
     };
-    let sim = SpokeSim::start(&url, "conformance", SeedSpec { seed: 17, people: 160 })
-        .await
-        .unwrap();
+    let sim = SpokeSim::start(
+        &url,
+        "conformance",
+        SeedSpec {
+            seed: 17,
+            people: 160,
+        },
+    )
+    .await
+    .unwrap();
     for kind in [
         EntityKind::People,
         EntityKind::Messages,

@@ -12,7 +12,10 @@ use canvass_spoke::db::{Position, Table};
 use canvass_spoke::simulator::{SeedSpec, SpokeDatabase, SpokeSim, test_database_url};
 use futures::TryStreamExt;
 
-const SPEC: SeedSpec = SeedSpec { seed: 5, people: 60 };
+const SPEC: SeedSpec = SeedSpec {
+    seed: 5,
+    people: 60,
+};
 
 fn options(page_size: u32) -> ConnectorOptions {
     ConnectorOptions {
@@ -35,7 +38,9 @@ fn ids(pages: &[Page]) -> Vec<String> {
 
 #[tokio::test]
 async fn the_session_is_read_only_even_for_a_role_that_could_write() {
-    let Some(url) = test_database_url() else { return };
+    let Some(url) = test_database_url() else {
+        return;
+    };
     let db = SpokeDatabase::create(&url, "readonly").await.unwrap();
     let client = db.spoke_db().unwrap().connect().await.unwrap();
     let err = client
@@ -52,11 +57,15 @@ async fn the_session_is_read_only_even_for_a_role_that_could_write() {
 
 #[tokio::test]
 async fn people_resume_after_checkpoint_without_loss_across_updated_at_ties() {
-    let Some(url) = test_database_url() else { return };
+    let Some(url) = test_database_url() else {
+        return;
+    };
     let sim = SpokeSim::start(&url, "ties", SPEC).await.unwrap();
     // Pages of 2 over contacts that share updated_at three by three: every
     // page boundary but a few falls inside a tie.
-    let c = sim.connector(None, RateLimit::unlimited(), options(2)).unwrap();
+    let c = sim
+        .connector(None, RateLimit::unlimited(), options(2))
+        .unwrap();
     let all = pages(&c, EntityKind::People, None).await;
     assert_eq!(ids(&all).len(), sim.seeded.contacts.len());
     let expected = sim.seeded.expected_ids(&EntityKind::People);
@@ -65,7 +74,11 @@ async fn people_resume_after_checkpoint_without_loss_across_updated_at_ties() {
         let mut got: Vec<String> = ids(&all[..=i]);
         got.extend(ids(&after));
         let set: BTreeSet<String> = got.iter().cloned().collect();
-        assert_eq!(got.len(), set.len(), "repeated rows resuming after page {i}");
+        assert_eq!(
+            got.len(),
+            set.len(),
+            "repeated rows resuming after page {i}"
+        );
         assert_eq!(set, expected, "lost rows resuming after page {i}");
     }
     sim.finish().await.unwrap();
@@ -73,9 +86,13 @@ async fn people_resume_after_checkpoint_without_loss_across_updated_at_ties() {
 
 #[tokio::test]
 async fn an_updated_contact_is_read_again_and_new_messages_are_read_incrementally() {
-    let Some(url) = test_database_url() else { return };
+    let Some(url) = test_database_url() else {
+        return;
+    };
     let sim = SpokeSim::start(&url, "incremental", SPEC).await.unwrap();
-    let c = sim.connector(None, RateLimit::unlimited(), options(50)).unwrap();
+    let c = sim
+        .connector(None, RateLimit::unlimited(), options(50))
+        .unwrap();
     let people = pages(&c, EntityKind::People, None).await;
     let people_cp = people.last().and_then(|p| p.checkpoint.clone());
     let messages = pages(&c, EntityKind::Messages, None).await;
@@ -116,7 +133,9 @@ async fn an_updated_contact_is_read_again_and_new_messages_are_read_incrementall
 
 #[tokio::test]
 async fn settle_time_defers_young_rows_without_skipping_older_ones_after_them() {
-    let Some(url) = test_database_url() else { return };
+    let Some(url) = test_database_url() else {
+        return;
+    };
     let sim = SpokeSim::start(&url, "settle", SPEC).await.unwrap();
     let db = sim.database.client();
     let contact = *sim.seeded.contacts.keys().next().unwrap() as i32;
@@ -144,7 +163,9 @@ async fn settle_time_defers_young_rows_without_skipping_older_ones_after_them() 
         settle_seconds: 600.0,
         ..options(100)
     };
-    let c = sim.connector(None, RateLimit::unlimited(), settled).unwrap();
+    let c = sim
+        .connector(None, RateLimit::unlimited(), settled)
+        .unwrap();
     let got = ids(&pages(&c, EntityKind::Messages, None).await);
     assert!(!got.contains(&young.to_string()));
     assert!(
@@ -153,7 +174,9 @@ async fn settle_time_defers_young_rows_without_skipping_older_ones_after_them() 
     );
     assert_eq!(got.len(), sim.seeded.messages.len());
     // Without a settle time both are read.
-    let c = sim.connector(None, RateLimit::unlimited(), options(100)).unwrap();
+    let c = sim
+        .connector(None, RateLimit::unlimited(), options(100))
+        .unwrap();
     let got = ids(&pages(&c, EntityKind::Messages, None).await);
     assert!(got.contains(&young.to_string()) && got.contains(&old.to_string()));
     sim.finish().await.unwrap();
@@ -161,7 +184,9 @@ async fn settle_time_defers_young_rows_without_skipping_older_ones_after_them() 
 
 #[tokio::test]
 async fn organization_scope_reads_only_that_organization() {
-    let Some(url) = test_database_url() else { return };
+    let Some(url) = test_database_url() else {
+        return;
+    };
     let sim = SpokeSim::start(&url, "scope", SPEC).await.unwrap();
     let other = ConnectorOptions {
         organization_id: Some(sim.seeded.other_organization_id),
@@ -192,12 +217,16 @@ async fn organization_scope_reads_only_that_organization() {
 
 #[tokio::test]
 async fn a_dropped_connection_mid_read_is_a_transport_error_and_the_checkpoint_resumes_it() {
-    let Some(url) = test_database_url() else { return };
+    let Some(url) = test_database_url() else {
+        return;
+    };
     let sim = SpokeSim::start(&url, "dropped", SPEC).await.unwrap();
     // Enough rows that the server is still sending when the session ends
     // (more than the socket buffers hold).
     let bulk = 40_000;
-    canvass_spoke::simulator::seed_bulk_messages(&sim.database, bulk).await.unwrap();
+    canvass_spoke::simulator::seed_bulk_messages(&sim.database, bulk)
+        .await
+        .unwrap();
     let total = sim.seeded.messages.len() + bulk as usize;
     let db = sim.database.spoke_db().unwrap();
     let mut stream = db.read(Table::Messages).page_size(10).stream();
@@ -229,7 +258,10 @@ async fn a_dropped_connection_mid_read_is_a_transport_error_and_the_checkpoint_r
     // Rows already buffered may arrive first; the end must be an error, not
     // a stream that looks complete.
     let err = err.expect("the read must fail, not end as if complete");
-    assert!(matches!(err, Error::Transport { .. } | Error::Api { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Transport { .. } | Error::Api { .. }),
+        "{err:?}"
+    );
     assert!(read_after + first.len() < total);
     let rest: Vec<_> = db
         .read(Table::Messages)
@@ -238,13 +270,18 @@ async fn a_dropped_connection_mid_read_is_a_transport_error_and_the_checkpoint_r
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(first.len() + rest.iter().map(Vec::len).sum::<usize>(), total);
+    assert_eq!(
+        first.len() + rest.iter().map(Vec::len).sum::<usize>(),
+        total
+    );
     sim.finish().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_refused_database_login_is_an_auth_error() {
-    let Some(url) = test_database_url() else { return };
+    let Some(url) = test_database_url() else {
+        return;
+    };
     let mut bad = url::Url::parse(&url).unwrap();
     bad.set_username("no_such_canvass_role").unwrap();
     bad.set_password(Some("db-secret-9f1")).unwrap();
@@ -256,14 +293,18 @@ async fn a_refused_database_login_is_an_auth_error() {
 
 #[tokio::test]
 async fn a_database_without_spoke_tables_is_a_config_error_naming_the_table() {
-    let Some(url) = test_database_url() else { return };
+    let Some(url) = test_database_url() else {
+        return;
+    };
     let sim = SpokeSim::start(&url, "missing", SPEC).await.unwrap();
     sim.database
         .client()
         .batch_execute("DROP TABLE tag_campaign_contact")
         .await
         .unwrap();
-    let c = sim.connector(None, RateLimit::unlimited(), options(10)).unwrap();
+    let c = sim
+        .connector(None, RateLimit::unlimited(), options(10))
+        .unwrap();
     let err = c.check().await.unwrap_err();
     assert!(
         matches!(&err, Error::Config(m) if m.contains("tag_campaign_contact")),
@@ -276,9 +317,13 @@ async fn a_database_without_spoke_tables_is_a_config_error_naming_the_table() {
 
 #[tokio::test]
 async fn a_checkpoint_from_elsewhere_is_an_invalid_input_error() {
-    let Some(url) = test_database_url() else { return };
+    let Some(url) = test_database_url() else {
+        return;
+    };
     let sim = SpokeSim::start(&url, "badcp", SPEC).await.unwrap();
-    let c = sim.connector(None, RateLimit::unlimited(), options(10)).unwrap();
+    let c = sim
+        .connector(None, RateLimit::unlimited(), options(10))
+        .unwrap();
     let err = c
         .read(EntityKind::Messages, Some(Checkpoint("not json".into())))
         .try_collect::<Vec<_>>()
@@ -286,7 +331,10 @@ async fn a_checkpoint_from_elsewhere_is_an_invalid_input_error() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
     // A position from the typed client resumes the connector's read.
-    let cp = Checkpoint::encode(&Position { id: Some(i64::MAX - 1), updated_at: None });
+    let cp = Checkpoint::encode(&Position {
+        id: Some(i64::MAX - 1),
+        updated_at: None,
+    });
     assert!(ids(&pages(&c, EntityKind::Messages, Some(cp)).await).is_empty());
     sim.finish().await.unwrap();
 }

@@ -11,7 +11,10 @@ use canvass_spoke::{ConnectorOptions, SpokeConnector};
 use canvass_testkit::Faults;
 use chrono::Utc;
 
-const SPEC: SeedSpec = SeedSpec { seed: 23, people: 40 };
+const SPEC: SeedSpec = SeedSpec {
+    seed: 23,
+    people: 40,
+};
 
 async fn start(tag: &str) -> Option<SpokeSim> {
     let url = test_database_url()?;
@@ -48,19 +51,28 @@ fn opt_out(person: Option<String>, identifier: &str, reason: OptOutReason) -> Wr
 
 #[tokio::test]
 async fn opt_out_sends_create_opt_out_with_the_contacts_assignment_and_reason() {
-    let Some(sim) = start("optout").await else { return };
+    let Some(sim) = start("optout").await else {
+        return;
+    };
     let id = assigned(&sim);
     let cell = canvass_core::normalize::normalize_phone(&sim.seeded.cells[&id]).unwrap();
     let c = connector(&sim);
     let out = c
-        .write(&opt_out(Some(id.to_string()), &cell, OptOutReason::WrongNumber))
+        .write(&opt_out(
+            Some(id.to_string()),
+            &cell,
+            OptOutReason::WrongNumber,
+        ))
         .await
         .unwrap();
     assert_eq!(out, WriteOutcome::Updated { id: id.to_string() });
     let assignment: i32 = sim
         .database
         .client()
-        .query_one("SELECT assignment_id FROM campaign_contact WHERE id = $1", &[&(id as i32)])
+        .query_one(
+            "SELECT assignment_id FROM campaign_contact WHERE id = $1",
+            &[&(id as i32)],
+        )
         .await
         .unwrap()
         .get(0);
@@ -83,13 +95,17 @@ async fn opt_out_sends_create_opt_out_with_the_contacts_assignment_and_reason() 
 
 #[tokio::test]
 async fn opt_out_without_a_person_id_finds_the_contact_by_cell() {
-    let Some(sim) = start("bycell").await else { return };
+    let Some(sim) = start("bycell").await else {
+        return;
+    };
     let id = assigned(&sim);
     // The cell as a person would type it; Spoke may store it another way.
     let e164 = canvass_core::normalize::normalize_phone(&sim.seeded.cells[&id]).unwrap();
     let typed = format!("({}) {}-{}", &e164[2..5], &e164[5..8], &e164[8..]);
     let c = connector(&sim);
-    c.write(&opt_out(None, &typed, OptOutReason::Unknown)).await.unwrap();
+    c.write(&opt_out(None, &typed, OptOutReason::Unknown))
+        .await
+        .unwrap();
     match &sim.graphql.written()[..] {
         [Written::OptOut { input, .. }] => {
             assert_eq!(input.cell, e164);
@@ -102,15 +118,28 @@ async fn opt_out_without_a_person_id_finds_the_contact_by_cell() {
 
 #[tokio::test]
 async fn opting_out_an_unassigned_contact_is_invalid_input_and_sends_nothing() {
-    let Some(sim) = start("unassigned").await else { return };
+    let Some(sim) = start("unassigned").await else {
+        return;
+    };
     let id = *sim.seeded.unassigned.iter().next().unwrap();
     let err = connector(&sim)
-        .write(&opt_out(Some(id.to_string()), "+14142020792", OptOutReason::Requested))
+        .write(&opt_out(
+            Some(id.to_string()),
+            "+14142020792",
+            OptOutReason::Requested,
+        ))
         .await
         .unwrap_err();
-    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "person_id"), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "person_id"),
+        "{err:?}"
+    );
     let err = connector(&sim)
-        .write(&opt_out(Some("999999".into()), "+14142020792", OptOutReason::Requested))
+        .write(&opt_out(
+            Some("999999".into()),
+            "+14142020792",
+            OptOutReason::Requested,
+        ))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
@@ -121,7 +150,9 @@ async fn opting_out_an_unassigned_contact_is_invalid_input_and_sends_nothing() {
 
 #[tokio::test]
 async fn a_survey_response_is_sent_as_the_options_answer_text() {
-    let Some(sim) = start("response").await else { return };
+    let Some(sim) = start("response").await else {
+        return;
+    };
     let id = assigned(&sim);
     let (question, options) = sim
         .seeded
@@ -148,7 +179,12 @@ async fn a_survey_response_is_sent_as_the_options_answer_text() {
         other => panic!("{other:?}"),
     }
     // An option of another question is refused before anything is sent.
-    let (other_q, _) = sim.seeded.questions.iter().find(|(q, _)| *q != question).unwrap();
+    let (other_q, _) = sim
+        .seeded
+        .questions
+        .iter()
+        .find(|(q, _)| *q != question)
+        .unwrap();
     let wrong = WriteOp::RecordSurveyResponse {
         person_id: id.to_string(),
         question_id: other_q.to_string(),
@@ -156,14 +192,19 @@ async fn a_survey_response_is_sent_as_the_options_answer_text() {
         at: Utc::now(),
     };
     let err = c.write(&wrong).await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "option_id"), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "option_id"),
+        "{err:?}"
+    );
     assert_eq!(sim.graphql.written().len(), 1);
     sim.finish().await.unwrap();
 }
 
 #[tokio::test]
 async fn tags_are_applied_and_removed_by_sending_the_whole_list() {
-    let Some(sim) = start("tags").await else { return };
+    let Some(sim) = start("tags").await else {
+        return;
+    };
     let row = sim
         .database
         .client()
@@ -227,11 +268,20 @@ async fn tags_are_applied_and_removed_by_sending_the_whole_list() {
         .into_iter()
         .map(|t| t.id)
         .collect();
-    let want: Vec<String> = current.into_iter().filter(|t| *t != existing.to_string()).collect();
+    let want: Vec<String> = current
+        .into_iter()
+        .filter(|t| *t != existing.to_string())
+        .collect();
     assert_eq!(left, want);
 
     // A deleted tag is refused.
-    let old = *sim.seeded.tags.iter().find(|(_, n)| *n == "Old tag").unwrap().0;
+    let old = *sim
+        .seeded
+        .tags
+        .iter()
+        .find(|(_, n)| *n == "Old tag")
+        .unwrap()
+        .0;
     let err = c
         .write(&WriteOp::ApplyTag {
             person_id: contact.to_string(),
@@ -239,16 +289,25 @@ async fn tags_are_applied_and_removed_by_sending_the_whole_list() {
         })
         .await
         .unwrap_err();
-    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "tag_id"), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "tag_id"),
+        "{err:?}"
+    );
     sim.finish().await.unwrap();
 }
 
 #[tokio::test]
 async fn masked_graphql_errors_map_onto_error_kinds() {
-    let Some(sim) = start("errors").await else { return };
+    let Some(sim) = start("errors").await else {
+        return;
+    };
     let id = assigned(&sim);
     let c = connector(&sim);
-    let op = opt_out(Some(id.to_string()), "+14142020792", OptOutReason::Requested);
+    let op = opt_out(
+        Some(id.to_string()),
+        "+14142020792",
+        OptOutReason::Requested,
+    );
 
     sim.graphql.fail_next("Internal server error");
     let err = c.write(&op).await.unwrap_err();
@@ -274,10 +333,17 @@ async fn masked_graphql_errors_map_onto_error_kinds() {
 
 #[tokio::test]
 async fn a_token_refused_inside_graphql_is_an_auth_error_in_check_and_read() {
-    let Some(sim) = start("badtoken").await else { return };
-    sim.graphql.set_auth_failure(AuthFailure::GraphqlUnauthorized);
+    let Some(sim) = start("badtoken").await else {
+        return;
+    };
+    sim.graphql
+        .set_auth_failure(AuthFailure::GraphqlUnauthorized);
     let c = sim
-        .connector(Some("not-the-token-77"), RateLimit::unlimited(), ConnectorOptions::default())
+        .connector(
+            Some("not-the-token-77"),
+            RateLimit::unlimited(),
+            ConnectorOptions::default(),
+        )
         .unwrap();
     let err = c.check().await.unwrap_err();
     assert!(err.is_auth(), "{err:?}");
@@ -291,7 +357,9 @@ async fn a_token_refused_inside_graphql_is_an_auth_error_in_check_and_read() {
 
 #[tokio::test]
 async fn opt_outs_are_not_retried_but_tag_updates_are() {
-    let Some(sim) = start("retries").await else { return };
+    let Some(sim) = start("retries").await else {
+        return;
+    };
     let id = assigned(&sim);
     let c = connector(&sim);
     // Two 503s, then success.
@@ -302,11 +370,19 @@ async fn opt_outs_are_not_retried_but_tag_updates_are() {
         ..Faults::none()
     });
     let err = c
-        .write(&opt_out(Some(id.to_string()), "+14142020792", OptOutReason::Requested))
+        .write(&opt_out(
+            Some(id.to_string()),
+            "+14142020792",
+            OptOutReason::Requested,
+        ))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Api { status: 503, .. }), "{err:?}");
-    assert_eq!(sim.control().stats().requests, 1, "createOptOut inserts: never repeated");
+    assert_eq!(
+        sim.control().stats().requests,
+        1,
+        "createOptOut inserts: never repeated"
+    );
 
     sim.control().set_faults(Faults {
         error_every: Some(3),
@@ -315,7 +391,13 @@ async fn opt_outs_are_not_retried_but_tag_updates_are() {
         ..Faults::none()
     });
     sim.control().reset_stats();
-    let tag = *sim.seeded.tags.iter().find(|(_, n)| *n == "Needs follow-up").unwrap().0;
+    let tag = *sim
+        .seeded
+        .tags
+        .iter()
+        .find(|(_, n)| *n == "Needs follow-up")
+        .unwrap()
+        .0;
     c.write(&WriteOp::ApplyTag {
         person_id: id.to_string(),
         tag_id: tag.to_string(),
@@ -329,7 +411,9 @@ async fn opt_outs_are_not_retried_but_tag_updates_are() {
 
 #[tokio::test]
 async fn a_connector_without_an_api_token_reads_but_does_not_write() {
-    let Some(sim) = start("readonly").await else { return };
+    let Some(sim) = start("readonly").await else {
+        return;
+    };
     let c = SpokeConnector::new(
         sim.database.spoke_db().unwrap(),
         None,
@@ -342,7 +426,11 @@ async fn a_connector_without_an_api_token_reads_but_does_not_write() {
         .unwrap();
     assert_eq!(people.len(), sim.seeded.contacts.len());
     let err = c
-        .write(&opt_out(Some("1".into()), "+14142020792", OptOutReason::Requested))
+        .write(&opt_out(
+            Some("1".into()),
+            "+14142020792",
+            OptOutReason::Requested,
+        ))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Unsupported { .. }), "{err:?}");

@@ -15,7 +15,10 @@ use canvass_spoke::ConnectorOptions;
 use canvass_spoke::simulator::{SeedSpec, SpokeSim, test_database_url};
 use futures::TryStreamExt;
 
-const SPEC: SeedSpec = SeedSpec { seed: 11, people: 90 };
+const SPEC: SeedSpec = SeedSpec {
+    seed: 11,
+    people: 90,
+};
 
 async fn start(tag: &str) -> Option<SpokeSim> {
     let url = test_database_url()?;
@@ -28,7 +31,8 @@ fn connector(sim: &SpokeSim) -> canvass_spoke::SpokeConnector {
         external_id_system: "van".into(),
         ..ConnectorOptions::default()
     };
-    sim.connector(None, RateLimit::unlimited(), options).unwrap()
+    sim.connector(None, RateLimit::unlimited(), options)
+        .unwrap()
 }
 
 async fn pages(sim: &SpokeSim, kind: EntityKind) -> Vec<Page> {
@@ -41,8 +45,13 @@ async fn pages(sim: &SpokeSim, kind: EntityKind) -> Vec<Page> {
 
 #[tokio::test]
 async fn unknown_message_statuses_are_kept_not_dropped() {
-    let Some(sim) = start("statuses").await else { return };
-    let messages = connector(&sim).read_all(EntityKind::Messages).await.unwrap();
+    let Some(sim) = start("statuses").await else {
+        return;
+    };
+    let messages = connector(&sim)
+        .read_all(EntityKind::Messages)
+        .await
+        .unwrap();
     assert_eq!(messages.len(), sim.seeded.messages.len());
     let by_id: BTreeMap<String, _> = messages
         .iter()
@@ -63,24 +72,40 @@ async fn unknown_message_statuses_are_kept_not_dropped() {
         }
     }
     // Known ones map onto the canonical statuses.
-    assert!(by_id.values().any(|m| m.status == DeliveryStatus::Delivered));
+    assert!(
+        by_id
+            .values()
+            .any(|m| m.status == DeliveryStatus::Delivered)
+    );
     assert!(by_id.values().any(|m| m.status == DeliveryStatus::Failed));
     assert!(by_id.values().any(|m| m.status == DeliveryStatus::Queued));
     // Campaign and person come from the contact.
-    assert!(by_id.values().all(|m| m.person.is_some() && m.campaign.is_some()));
+    assert!(
+        by_id
+            .values()
+            .all(|m| m.person.is_some() && m.campaign.is_some())
+    );
     sim.finish().await.unwrap();
 }
 
 #[tokio::test]
 async fn opt_outs_without_a_reason_are_unknown_and_others_are_read_from_the_text() {
-    let Some(sim) = start("reasons").await else { return };
+    let Some(sim) = start("reasons").await else {
+        return;
+    };
     let records = connector(&sim).read_all(EntityKind::OptOuts).await.unwrap();
     assert_eq!(records.len(), sim.seeded.opt_outs.len());
     let mut seen = BTreeMap::new();
     for r in &records {
-        let Record::OptOut(o) = r else { panic!("{r:?}") };
+        let Record::OptOut(o) = r else {
+            panic!("{r:?}")
+        };
         let id: i64 = o.source.id.parse().unwrap();
-        let text = o.extra.get("reason_code").and_then(|v| v.as_str()).unwrap_or_default();
+        let text = o
+            .extra
+            .get("reason_code")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
         if sim.seeded.reasonless_opt_outs.contains(&id) {
             assert_eq!(o.reason, OptOutReason::Unknown, "{o:?}");
         }
@@ -88,7 +113,10 @@ async fn opt_outs_without_a_reason_are_unknown_and_others_are_read_from_the_text
     }
     assert_eq!(seen.get("wrong number"), Some(&OptOutReason::WrongNumber));
     assert_eq!(seen.get("STOP"), Some(&OptOutReason::Requested));
-    assert_eq!(seen.get("hostile"), Some(&OptOutReason::Other("hostile".into())));
+    assert_eq!(
+        seen.get("hostile"),
+        Some(&OptOutReason::Other("hostile".into()))
+    );
     // The opt-out whose cell matches no contact has no person, the others do.
     let unlinked: Vec<_> = records
         .iter()
@@ -103,11 +131,18 @@ async fn opt_outs_without_a_reason_are_unknown_and_others_are_read_from_the_text
 
 #[tokio::test]
 async fn contact_attempts_come_from_messages_and_opt_out_outcomes() {
-    let Some(sim) = start("attempts").await else { return };
-    let records = connector(&sim).read_all(EntityKind::ContactAttempts).await.unwrap();
+    let Some(sim) = start("attempts").await else {
+        return;
+    };
+    let records = connector(&sim)
+        .read_all(EntityKind::ContactAttempts)
+        .await
+        .unwrap();
     let mut results: BTreeMap<String, usize> = BTreeMap::new();
     for r in &records {
-        let Record::ContactAttempt(a) = r else { panic!("{r:?}") };
+        let Record::ContactAttempt(a) = r else {
+            panic!("{r:?}")
+        };
         *results.entry(a.result.as_str().to_string()).or_default() += 1;
         if a.source.id.starts_with("message:") {
             assert!(matches!(
@@ -116,19 +151,33 @@ async fn contact_attempts_come_from_messages_and_opt_out_outcomes() {
             ));
         } else {
             assert!(a.source.id.starts_with("opt_out:"), "{a:?}");
-            assert!(matches!(a.result, ContactResult::OptedOut | ContactResult::WrongNumber));
+            assert!(matches!(
+                a.result,
+                ContactResult::OptedOut | ContactResult::WrongNumber
+            ));
         }
     }
-    for result in ["texted", "canvassed", "disconnected", "opted_out", "wrong_number"] {
+    for result in [
+        "texted",
+        "canvassed",
+        "disconnected",
+        "opted_out",
+        "wrong_number",
+    ] {
         assert!(results.contains_key(result), "{result} in {results:?}");
     }
-    assert_eq!(records.len(), sim.seeded.messages.len() + sim.seeded.opt_outs.len());
+    assert_eq!(
+        records.len(),
+        sim.seeded.messages.len() + sim.seeded.opt_outs.len()
+    );
     sim.finish().await.unwrap();
 }
 
 #[tokio::test]
 async fn invalid_cells_and_bad_custom_fields_are_kept_and_reported() {
-    let Some(sim) = start("people").await else { return };
+    let Some(sim) = start("people").await else {
+        return;
+    };
     let pages = pages(&sim, EntityKind::People).await;
     let issues: Vec<_> = pages.iter().flat_map(|p| &p.issues).collect();
     assert!(issues.iter().all(|i| !i.skipped), "{issues:?}");
@@ -153,7 +202,11 @@ async fn invalid_cells_and_bad_custom_fields_are_kept_and_reported() {
     }
     for id in &sim.seeded.bad_custom_fields {
         let key = id.to_string();
-        assert!(issues.iter().any(|i| i.record == key && i.field == "custom_fields"));
+        assert!(
+            issues
+                .iter()
+                .any(|i| i.record == key && i.field == "custom_fields")
+        );
         assert!(people[&key].extra.contains_key("custom_fields_raw"));
     }
     // Valid cells are E.164, opted-out contacts are unsubscribed, VAN ids kept.
@@ -163,10 +216,20 @@ async fn invalid_cells_and_bad_custom_fields_are_kept_and_reported() {
         .count();
     assert!(valid > people.len() / 2);
     assert!(people.values().any(|p| {
-        p.phones.first().is_some_and(|ph| ph.sms_status == SubscriptionStatus::Unsubscribed)
+        p.phones
+            .first()
+            .is_some_and(|ph| ph.sms_status == SubscriptionStatus::Unsubscribed)
     }));
-    assert!(people.values().any(|p| p.external_ids.iter().any(|e| e.system == "van")));
-    assert!(people.values().any(|p| p.custom_fields.contains_key("precinct")));
+    assert!(
+        people
+            .values()
+            .any(|p| p.external_ids.iter().any(|e| e.system == "van"))
+    );
+    assert!(
+        people
+            .values()
+            .any(|p| p.custom_fields.contains_key("precinct"))
+    );
     // Raw rows are kept, one per contact, with Spoke's column names.
     let raw: Vec<_> = pages.iter().flat_map(|p| &p.raw).collect();
     assert_eq!(raw.len(), people.len());
@@ -176,24 +239,35 @@ async fn invalid_cells_and_bad_custom_fields_are_kept_and_reported() {
 
 #[tokio::test]
 async fn survey_responses_name_their_option_when_the_value_matches_one() {
-    let Some(sim) = start("survey").await else { return };
+    let Some(sim) = start("survey").await else {
+        return;
+    };
     let c = connector(&sim);
     let questions = c.read_all(EntityKind::SurveyQuestions).await.unwrap();
     assert_eq!(questions.len(), sim.seeded.questions.len());
     for q in &questions {
-        let Record::SurveyQuestion(q) = q else { panic!() };
+        let Record::SurveyQuestion(q) = q else {
+            panic!()
+        };
         let seeded = &sim.seeded.questions[&q.source.id.parse::<i64>().unwrap()];
-        let got: Vec<(String, String)> =
-            q.options.iter().map(|o| (o.id.clone(), o.name.clone())).collect();
-        let want: Vec<(String, String)> =
-            seeded.iter().map(|o| (o.id.to_string(), o.text.clone())).collect();
+        let got: Vec<(String, String)> = q
+            .options
+            .iter()
+            .map(|o| (o.id.clone(), o.name.clone()))
+            .collect();
+        let want: Vec<(String, String)> = seeded
+            .iter()
+            .map(|o| (o.id.to_string(), o.text.clone()))
+            .collect();
         assert_eq!(got, want, "deleted options are left out of {q:?}");
     }
     let responses = c.read_all(EntityKind::SurveyResponses).await.unwrap();
     assert_eq!(responses.len(), sim.seeded.responses.len());
     let mut free_text = 0;
     for r in &responses {
-        let Record::SurveyResponse(r) = r else { panic!() };
+        let Record::SurveyResponse(r) = r else {
+            panic!()
+        };
         let options = &sim.seeded.questions[&r.question.id.parse::<i64>().unwrap()];
         match options.iter().find(|o| o.text == r.answer) {
             Some(o) => assert_eq!(r.option_id, Some(o.id.to_string()), "{r:?}"),
@@ -209,7 +283,9 @@ async fn survey_responses_name_their_option_when_the_value_matches_one() {
 
 #[tokio::test]
 async fn tags_and_taggings_map_with_groups_and_values() {
-    let Some(sim) = start("tags").await else { return };
+    let Some(sim) = start("tags").await else {
+        return;
+    };
     let c = connector(&sim);
     let tags = c.read_all(EntityKind::Tags).await.unwrap();
     assert_eq!(tags.len(), sim.seeded.tags.len());
@@ -221,7 +297,11 @@ async fn tags_and_taggings_map_with_groups_and_values() {
         if t.extra.get("value").and_then(|v| v.as_str()) == Some("es"))));
     for t in &taggings {
         let Record::Tagging(t) = t else { panic!() };
-        assert!(sim.seeded.contacts.contains_key(&t.person.id.parse::<i64>().unwrap()));
+        assert!(
+            sim.seeded
+                .contacts
+                .contains_key(&t.person.id.parse::<i64>().unwrap())
+        );
     }
     sim.finish().await.unwrap();
 }

@@ -137,10 +137,7 @@ impl SpokeDb {
     ///
     /// # Errors
     /// Database errors, mapped by [`SpokeDb::error`].
-    pub async fn tag(
-        &self,
-        id: i64,
-    ) -> Result<Option<(String, Option<String>, i64, bool)>, Error> {
+    pub async fn tag(&self, id: i64) -> Result<Option<(String, Option<String>, i64, bool)>, Error> {
         let rows = self
             .lookup_rows(
                 "look up a tag",
@@ -159,7 +156,10 @@ impl SpokeDb {
     ///
     /// # Errors
     /// Database errors, mapped by [`SpokeDb::error`].
-    pub async fn answer_option(&self, step_id: i64) -> Result<Option<(Option<i64>, String)>, Error> {
+    pub async fn answer_option(
+        &self,
+        step_id: i64,
+    ) -> Result<Option<(Option<i64>, String)>, Error> {
         let rows = self
             .lookup_rows(
                 "look up an answer option",

@@ -158,9 +158,12 @@ impl Table {
                 "",
                 QUESTION_RESPONSE_JOINED,
             ),
-            Table::QuestionResponses => {
-                ("question_response t", "NULL::int8", "", QUESTION_RESPONSE_JOINED)
-            }
+            Table::QuestionResponses => (
+                "question_response t",
+                "NULL::int8",
+                "",
+                QUESTION_RESPONSE_JOINED,
+            ),
             Table::Tags => ("tag t", "t.organization_id", "", ""),
             Table::ContactTags => (
                 "tag_campaign_contact t LEFT JOIN tag g ON g.id = t.tag_id",
@@ -475,7 +478,9 @@ impl SpokeDb {
     }
 
     /// The shared lookup session, (re)connected on demand.
-    pub(crate) async fn lookup(&self) -> Result<tokio::sync::MutexGuard<'_, Option<Client>>, Error> {
+    pub(crate) async fn lookup(
+        &self,
+    ) -> Result<tokio::sync::MutexGuard<'_, Option<Client>>, Error> {
         let mut guard = self.inner.lookup.lock().await;
         if guard.as_ref().is_none_or(Client::is_closed) {
             *guard = Some(self.connect().await?);
@@ -531,8 +536,45 @@ impl TableRead {
     /// Streams the rows in pages of `page_size`, in key order, on one
     /// connection and one statement.
     ///
-    /// The stream owns its connection; dropping it ends the statement.
+    /// Rows are read and turned into JSON on a task of their own, at most
+    /// two pages ahead of the consumer, so reading the next page overlaps
+    /// mapping this one while memory stays bounded. The stream owns its
+    /// connection; dropping it ends the statement.
     pub fn stream(self) -> BoxStream<'static, Result<Vec<DbRow>, Error>> {
+        let pages = self.stream_here();
+        stream::once(async move {
+            let (tx, rx) = tokio::sync::mpsc::channel(2);
+            let mut pages = pages;
+            let task = tokio::spawn(async move {
+                while let Some(page) = pages.next().await {
+                    let stop = page.is_err();
+                    if tx.send(page).await.is_err() || stop {
+                        break;
+                    }
+                }
+            });
+            stream::unfold((rx, Some(task)), |(mut rx, task)| async move {
+                match rx.recv().await {
+                    Some(page) => Some((page, (rx, task))),
+                    None => match task?.await {
+                        Ok(()) => None,
+                        Err(e) => Some((
+                            Err(Error::transport(
+                                SYSTEM,
+                                format!("the row reader stopped: {e}"),
+                            )),
+                            (rx, None),
+                        )),
+                    },
+                }
+            })
+        })
+        .flatten()
+        .boxed()
+    }
+
+    /// [`TableRead::stream`] on the caller's task.
+    fn stream_here(self) -> BoxStream<'static, Result<Vec<DbRow>, Error>> {
         let sql = self.sql();
         let TableRead {
             db,
@@ -559,33 +601,37 @@ impl TableRead {
                 .await
                 .map_err(|e| db.error(&format!("read {}", table.name()), &e))?;
             let state = (client, Box::pin(rows), db, false);
-            Ok::<_, Error>(stream::unfold(state, move |(client, mut rows, db, done)| async move {
-                if done {
-                    return None;
-                }
-                let mut page = Vec::with_capacity(size);
-                loop {
-                    match rows.next().await {
-                        Some(Ok(row)) => match decode_row(&row) {
-                            Ok(r) => page.push(r),
-                            Err(e) => {
+            Ok::<_, Error>(stream::unfold(
+                state,
+                move |(client, mut rows, db, done)| async move {
+                    if done {
+                        return None;
+                    }
+                    let mut page = Vec::with_capacity(size);
+                    loop {
+                        match rows.next().await {
+                            Some(Ok(row)) => match decode_row(&row) {
+                                Ok(r) => page.push(r),
+                                Err(e) => {
+                                    let e = db.error(&format!("read {}", table.name()), &e);
+                                    return Some((Err(e), (client, rows, db, true)));
+                                }
+                            },
+                            Some(Err(e)) => {
                                 let e = db.error(&format!("read {}", table.name()), &e);
                                 return Some((Err(e), (client, rows, db, true)));
                             }
-                        },
-                        Some(Err(e)) => {
-                            let e = db.error(&format!("read {}", table.name()), &e);
-                            return Some((Err(e), (client, rows, db, true)));
+                            None => {
+                                return (!page.is_empty())
+                                    .then_some((Ok(page), (client, rows, db, true)));
+                            }
                         }
-                        None => {
-                            return (!page.is_empty()).then(|| (Ok(page), (client, rows, db, true)));
+                        if page.len() >= size {
+                            return Some((Ok(page), (client, rows, db, false)));
                         }
                     }
-                    if page.len() >= size {
-                        return Some((Ok(page), (client, rows, db, false)));
-                    }
-                }
-            }))
+                },
+            ))
         })
         .map(|first| match first {
             Ok(pages) => pages.boxed(),
@@ -631,7 +677,10 @@ mod tests {
     fn debug_shows_host_and_database_but_not_the_password() {
         let db = SpokeDb::new("postgres://u:hunter22@db.example.org/spoke", None).unwrap();
         let text = format!("{db:?}");
-        assert!(text.contains("db.example.org") && text.contains("spoke"), "{text}");
+        assert!(
+            text.contains("db.example.org") && text.contains("spoke"),
+            "{text}"
+        );
         assert!(!text.contains("hunter22"), "{text}");
     }
 

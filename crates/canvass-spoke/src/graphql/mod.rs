@@ -94,7 +94,10 @@ pub fn graphql_error(op: &str, status: u16, errors: &[GraphqlError]) -> Error {
     if auth {
         return Error::auth(
             SYSTEM,
-            format!("{op}: {} (is the API token valid for this Spoke?)", first.message),
+            format!(
+                "{op}: {} (is the API token valid for this Spoke?)",
+                first.message
+            ),
         );
     }
     let more = if errors.len() > 1 {
@@ -353,7 +356,11 @@ mod tests {
     fn masked_unauthorized_is_an_auth_error() {
         let e = graphql_error("createOptOut", 200, &[err("UNAUTHORIZED", None)]);
         assert!(e.is_auth(), "{e:?}");
-        let e = graphql_error("x", 200, &[err("Must be logged in", Some("UNAUTHENTICATED"))]);
+        let e = graphql_error(
+            "x",
+            200,
+            &[err("Must be logged in", Some("UNAUTHENTICATED"))],
+        );
         assert!(e.is_auth(), "{e:?}");
     }
 
@@ -375,9 +382,18 @@ mod tests {
         let e = graphql_error(
             "updateContactTags",
             400,
-            &[err("Variable \"$tags\" got invalid value", Some("BAD_USER_INPUT")), err("b", None)],
+            &[
+                err(
+                    "Variable \"$tags\" got invalid value",
+                    Some("BAD_USER_INPUT"),
+                ),
+                err("b", None),
+            ],
         );
         let text = e.to_string();
-        assert!(text.contains("BAD_USER_INPUT") && text.contains("1 more"), "{text}");
+        assert!(
+            text.contains("BAD_USER_INPUT") && text.contains("1 more"),
+            "{text}"
+        );
     }
 }

@@ -21,7 +21,11 @@ pub fn test_database_url() -> Option<String> {
     match std::env::var(TEST_URL_VAR) {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ => {
-            eprintln!(
+            // Straight to the stderr handle, not `eprintln!`, which the test
+            // harness captures and hides for passing tests.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "SKIPPED: {TEST_URL_VAR} not set (this Spoke test needs a PostgreSQL server, \
                  e.g. {TEST_URL_VAR}=postgres://postgres@127.0.0.1:5432/test)"
             );

@@ -13,8 +13,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use canvass_testkit::sim::{AuthRule, RequestExt, Route, Sim, SimControl};
 use canvass_testkit::Reply;
+use canvass_testkit::sim::{AuthRule, RequestExt, Route, Sim, SimControl};
 use serde_json::{Value, json};
 use wiremock::Request;
 
@@ -167,7 +167,10 @@ impl GraphqlSim {
 
 fn handle(state: &Mutex<State>, req: &Request) -> Reply {
     let body = req.json_body();
-    let query = body.get("query").and_then(Value::as_str).unwrap_or_default();
+    let query = body
+        .get("query")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let vars = body.get("variables").cloned().unwrap_or(Value::Null);
     let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
     if query.contains("currentUser") {
@@ -176,9 +179,13 @@ fn handle(state: &Mutex<State>, req: &Request) -> Reply {
             &json!({"data": {"currentUser": {"id": "1", "displayName": "Canvass Bot"}}}),
         );
     }
-    let field = ["createOptOut", "updateQuestionResponses", "updateContactTags"]
-        .into_iter()
-        .find(|f| query.contains(f));
+    let field = [
+        "createOptOut",
+        "updateQuestionResponses",
+        "updateContactTags",
+    ]
+    .into_iter()
+    .find(|f| query.contains(f));
     let Some(field) = field else {
         return Reply::json(
             400,
@@ -200,10 +207,16 @@ fn handle(state: &Mutex<State>, req: &Request) -> Reply {
     match field {
         "createOptOut" => {
             let Ok(input) = serde_json::from_value::<OptOutInput>(vars["optOut"].clone()) else {
-                return Reply::json(400, &json!({"errors": [{"message": "Variable \"$optOut\" got invalid value", "extensions": {"code": "BAD_USER_INPUT"}}]}));
+                return Reply::json(
+                    400,
+                    &json!({"errors": [{"message": "Variable \"$optOut\" got invalid value", "extensions": {"code": "BAD_USER_INPUT"}}]}),
+                );
             };
             if !input.cell.starts_with('+') {
-                return Reply::json(400, &json!({"errors": [{"message": "Variable \"$optOut\" got invalid value; Expected type Phone at value.cell", "extensions": {"code": "BAD_USER_INPUT"}}]}));
+                return Reply::json(
+                    400,
+                    &json!({"errors": [{"message": "Variable \"$optOut\" got invalid value; Expected type Phone at value.cell", "extensions": {"code": "BAD_USER_INPUT"}}]}),
+                );
             }
             s.written.push(Written::OptOut {
                 contact: contact.clone(),
@@ -215,7 +228,10 @@ fn handle(state: &Mutex<State>, req: &Request) -> Reply {
             let Ok(responses) = serde_json::from_value::<Vec<QuestionResponseInput>>(
                 vars["questionResponses"].clone(),
             ) else {
-                return Reply::json(400, &json!({"errors": [{"message": "Variable \"$questionResponses\" got invalid value", "extensions": {"code": "BAD_USER_INPUT"}}]}));
+                return Reply::json(
+                    400,
+                    &json!({"errors": [{"message": "Variable \"$questionResponses\" got invalid value", "extensions": {"code": "BAD_USER_INPUT"}}]}),
+                );
             };
             s.written.push(Written::QuestionResponses {
                 contact: contact.clone(),
@@ -225,7 +241,10 @@ fn handle(state: &Mutex<State>, req: &Request) -> Reply {
         }
         _ => {
             let Ok(tags) = serde_json::from_value::<Vec<TagInput>>(vars["tags"].clone()) else {
-                return Reply::json(400, &json!({"errors": [{"message": "Variable \"$tags\" got invalid value", "extensions": {"code": "BAD_USER_INPUT"}}]}));
+                return Reply::json(
+                    400,
+                    &json!({"errors": [{"message": "Variable \"$tags\" got invalid value", "extensions": {"code": "BAD_USER_INPUT"}}]}),
+                );
             };
             s.tags.insert(contact.clone(), tags.clone());
             s.written.push(Written::ContactTags {

@@ -102,9 +102,19 @@ fn pg(what: &str, e: tokio_postgres::Error) -> Error {
     Error::transport("spoke-fixture", format!("seed {what}: {e}"))
 }
 
-async fn insert(client: &Client, what: &str, sql: &str, params: &[&(dyn tokio_postgres::types::ToSql + Sync)]) -> Result<i64, Error> {
-    let row = client.query_one(sql, params).await.map_err(|e| pg(what, e))?;
-    row.try_get::<_, i32>(0).map(i64::from).map_err(|e| pg(what, e))
+async fn insert(
+    client: &Client,
+    what: &str,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<i64, Error> {
+    let row = client
+        .query_one(sql, params)
+        .await
+        .map_err(|e| pg(what, e))?;
+    row.try_get::<_, i32>(0)
+        .map(i64::from)
+        .map_err(|e| pg(what, e))
 }
 
 /// The base of every seeded timestamp: well in the past, so no settle time hides a row.
@@ -143,15 +153,36 @@ pub async fn seed(db: &SpokeDatabase, spec: SeedSpec) -> Result<Seeded, Error> {
 async fn seed_in(c: &Client, spec: SeedSpec) -> Result<Seeded, Error> {
     let population = Population::generate(spec.seed, spec.people);
     let t0 = base_time();
-    let mut out = Seeded::default();
-
-    out.organization_id = insert(c, "organization", "INSERT INTO organization (name, uuid, created_at) VALUES ('Georgia Votes', 'org-uuid-1', $1) RETURNING id", &[&t0]).await?;
-    out.other_organization_id = insert(c, "organization", "INSERT INTO organization (name, uuid, created_at) VALUES ('Other Org', 'org-uuid-2', $1) RETURNING id", &[&t0]).await?;
+    let organization_id = insert(c, "organization", "INSERT INTO organization (name, uuid, created_at) VALUES ('Georgia Votes', 'org-uuid-1', $1) RETURNING id", &[&t0]).await?;
+    let other_organization_id = insert(c, "organization", "INSERT INTO organization (name, uuid, created_at) VALUES ('Other Org', 'org-uuid-2', $1) RETURNING id", &[&t0]).await?;
+    let mut out = Seeded {
+        organization_id,
+        other_organization_id,
+        ..Seeded::default()
+    };
     let (org, other) = (out.organization_id as i32, out.other_organization_id as i32);
     let campaign_sql = "INSERT INTO campaign (organization_id, title, description, is_started, is_archived, created_at) VALUES ($1, $2, 'seeded', true, $3, $4) RETURNING id";
-    let gotv = insert(c, "campaign", campaign_sql, &[&org, &"GOTV texts", &false, &t0]).await? as i32;
-    let followup = insert(c, "campaign", campaign_sql, &[&org, &"Volunteer follow-up", &true, &t0]).await? as i32;
-    let ballot = insert(c, "campaign", campaign_sql, &[&other, &"Ballot measure", &false, &t0]).await? as i32;
+    let gotv = insert(
+        c,
+        "campaign",
+        campaign_sql,
+        &[&org, &"GOTV texts", &false, &t0],
+    )
+    .await? as i32;
+    let followup = insert(
+        c,
+        "campaign",
+        campaign_sql,
+        &[&org, &"Volunteer follow-up", &true, &t0],
+    )
+    .await? as i32;
+    let ballot = insert(
+        c,
+        "campaign",
+        campaign_sql,
+        &[&other, &"Ballot measure", &false, &t0],
+    )
+    .await? as i32;
     let assign_sql = "INSERT INTO assignment (user_id, campaign_id, created_at) VALUES ($1, $2, $3) RETURNING id";
     let mut assignments: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
     for (campaign, users) in [(gotv, 3), (followup, 1), (ballot, 1)] {
@@ -163,11 +194,35 @@ async fn seed_in(c: &Client, spec: SeedSpec) -> Result<Seeded, Error> {
 
     // Interaction steps: a question tree per campaign, a deleted option, a
     // deleted question.
-    async fn step_in(c: &Client, t0: DateTime<Utc>, campaign: i32, question: &str, parent: Option<i32>, answer: &str, deleted: bool) -> Result<i32, Error> {
+    async fn step_in(
+        c: &Client,
+        t0: DateTime<Utc>,
+        campaign: i32,
+        question: &str,
+        parent: Option<i32>,
+        answer: &str,
+        deleted: bool,
+    ) -> Result<i32, Error> {
         let sql = "INSERT INTO interaction_step (campaign_id, question, script, parent_interaction_id, answer_option, is_deleted, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-        Ok(insert(c, "interaction_step", sql, &[&campaign, &question, &"Hi {firstName}!", &parent, &answer, &deleted, &t0]).await? as i32)
+        Ok(insert(
+            c,
+            "interaction_step",
+            sql,
+            &[
+                &campaign,
+                &question,
+                &"Hi {firstName}!",
+                &parent,
+                &answer,
+                &deleted,
+                &t0,
+            ],
+        )
+        .await? as i32)
     }
-    let step = |campaign, question, parent, answer, deleted| step_in(c, t0, campaign, question, parent, answer, deleted);
+    let step = |campaign, question, parent, answer, deleted| {
+        step_in(c, t0, campaign, question, parent, answer, deleted)
+    };
     let vote = step(gotv, "Will you vote on Nov 5?", None, "", false).await?;
     let yes = step(gotv, "Can you volunteer?", Some(vote), "Yes", false).await?;
     let no = step(gotv, "", Some(vote), "No", false).await?;
@@ -179,11 +234,23 @@ async fn seed_in(c: &Client, spec: SeedSpec) -> Result<Seeded, Error> {
     let measure = step(ballot, "Do you support the measure?", None, "", false).await?;
     let support = step(ballot, "", Some(measure), "Support", false).await?;
     let oppose = step(ballot, "", Some(measure), "Oppose", false).await?;
-    let opt = |id: i32, text: &str| SeededOption { id: i64::from(id), text: text.into() };
-    out.questions.insert(i64::from(vote), vec![opt(yes, "Yes"), opt(no, "No"), opt(maybe, "Maybe")]);
-    out.questions.insert(i64::from(yes), vec![opt(weekends, "Yes, weekends"), opt(vol_no, "No")]);
+    let opt = |id: i32, text: &str| SeededOption {
+        id: i64::from(id),
+        text: text.into(),
+    };
+    out.questions.insert(
+        i64::from(vote),
+        vec![opt(yes, "Yes"), opt(no, "No"), opt(maybe, "Maybe")],
+    );
+    out.questions.insert(
+        i64::from(yes),
+        vec![opt(weekends, "Yes, weekends"), opt(vol_no, "No")],
+    );
     out.questions.insert(i64::from(old), vec![]);
-    out.questions.insert(i64::from(measure), vec![opt(support, "Support"), opt(oppose, "Oppose")]);
+    out.questions.insert(
+        i64::from(measure),
+        vec![opt(support, "Support"), opt(oppose, "Oppose")],
+    );
 
     // Tags.
     let tag_sql = "INSERT INTO tag (\"group\", name, description, is_deleted, organization_id, created_at, updated_at) VALUES ($1, $2, '', $3, $4, $5, $5) RETURNING id";
@@ -220,7 +287,11 @@ async fn seed_in(c: &Client, spec: SeedSpec) -> Result<Seeded, Error> {
         let list = &assignments[&campaign];
         let assignment = (i % 4 != 3).then(|| list[i % list.len()]);
         let cell = m.phone.clone().unwrap_or_default();
-        let external = if h % 3 == 0 { format!("{}", 100_000 + h) } else { String::new() };
+        let external = if h % 3 == 0 {
+            format!("{}", 100_000 + h)
+        } else {
+            String::new()
+        };
         let custom = match i % 11 {
             5 => "{\"precinct\": \"12-A\", ".to_string(),
             7 => "{}".to_string(),
@@ -231,7 +302,26 @@ async fn seed_in(c: &Client, spec: SeedSpec) -> Result<Seeded, Error> {
         let updated = t0 + Duration::hours(1 + (i / 3) as i64);
         let opted = i % 6 == 1;
         let status = STATUSES[i % STATUSES.len()];
-        let id = insert(c, "campaign_contact", contact_sql, &[&campaign, &assignment, &external, &m.given_name, &m.family_name, &cell, &m.zip, &custom, &created, &updated, &status, &opted]).await?;
+        let id = insert(
+            c,
+            "campaign_contact",
+            contact_sql,
+            &[
+                &campaign,
+                &assignment,
+                &external,
+                &m.given_name,
+                &m.family_name,
+                &cell,
+                &m.zip,
+                &custom,
+                &created,
+                &updated,
+                &status,
+                &opted,
+            ],
+        )
+        .await?;
         out.contacts.insert(id, h);
         out.cells.insert(id, cell.clone());
         if campaign == ballot {
@@ -265,16 +355,52 @@ async fn seed_in(c: &Client, spec: SeedSpec) -> Result<Seeded, Error> {
                 out_status.1,
             )];
             if i % 2 == 0 {
-                texts.push((true, "Yes I will!".into(), if i % 8 == 0 { "bogus_status" } else { "DELIVERED" }, None));
+                texts.push((
+                    true,
+                    "Yes I will!".into(),
+                    if i % 8 == 0 {
+                        "bogus_status"
+                    } else {
+                        "DELIVERED"
+                    },
+                    None,
+                ));
             }
             if i % 4 == 0 {
                 texts.push((false, "Thanks! Can you volunteer?".into(), "SENT", None));
             }
             for (k, (inbound, text, status, error)) in texts.into_iter().enumerate() {
                 let sid = format!("SM{id}x{k}");
-                let mid = insert(c, "message", message_sql, &[&"+14045550100", &(1i32), &cell, &inbound, &text, &assignment, &sid, &status, &at, &error, &id32]).await?;
+                let mid = insert(
+                    c,
+                    "message",
+                    message_sql,
+                    &[
+                        &"+14045550100",
+                        &(1i32),
+                        &cell,
+                        &inbound,
+                        &text,
+                        &assignment,
+                        &sid,
+                        &status,
+                        &at,
+                        &error,
+                        &id32,
+                    ],
+                )
+                .await?;
                 out.messages.insert(mid);
-                if !matches!(status, "QUEUED" | "SENDING" | "SENT" | "DELIVERED" | "ERROR" | "PAUSED" | "NOT_ATTEMPTED") {
+                if !matches!(
+                    status,
+                    "QUEUED"
+                        | "SENDING"
+                        | "SENT"
+                        | "DELIVERED"
+                        | "ERROR"
+                        | "PAUSED"
+                        | "NOT_ATTEMPTED"
+                ) {
                     out.unknown_status_messages.insert(mid);
                 }
                 at += Duration::minutes(7);
@@ -285,7 +411,13 @@ async fn seed_in(c: &Client, spec: SeedSpec) -> Result<Seeded, Error> {
             let reason = REASONS[(i / 6) % REASONS.len()];
             let o = if campaign == ballot { other } else { org };
             let a = if i % 12 == 7 { None } else { assignment };
-            let oid = insert(c, "opt_out", opt_out_sql, &[&cell, &a, &o, &reason, &(created + Duration::hours(2))]).await?;
+            let oid = insert(
+                c,
+                "opt_out",
+                opt_out_sql,
+                &[&cell, &a, &o, &reason, &(created + Duration::hours(2))],
+            )
+            .await?;
             out.opt_outs.insert(oid);
             if reason.is_empty() {
                 out.reasonless_opt_outs.insert(oid);
@@ -299,42 +431,95 @@ async fn seed_in(c: &Client, spec: SeedSpec) -> Result<Seeded, Error> {
                 6 => "No",
                 _ => "Maybe",
             };
-            let rid = insert(c, "question_response", response_sql, &[&id32, &vote, &answer, &(created + Duration::hours(3))]).await?;
+            let rid = insert(
+                c,
+                "question_response",
+                response_sql,
+                &[&id32, &vote, &answer, &(created + Duration::hours(3))],
+            )
+            .await?;
             out.responses.insert(rid);
             if answer == "Yes" && i % 9 == 0 {
-                let rid = insert(c, "question_response", response_sql, &[&id32, &yes, &"Yes, weekends", &(created + Duration::hours(3))]).await?;
+                let rid = insert(
+                    c,
+                    "question_response",
+                    response_sql,
+                    &[
+                        &id32,
+                        &yes,
+                        &"Yes, weekends",
+                        &(created + Duration::hours(3)),
+                    ],
+                )
+                .await?;
                 out.responses.insert(rid);
             }
         }
         if campaign == ballot {
-            let rid = insert(c, "question_response", response_sql, &[&id32, &measure, &"Support", &(created + Duration::hours(3))]).await?;
+            let rid = insert(
+                c,
+                "question_response",
+                response_sql,
+                &[&id32, &measure, &"Support", &(created + Duration::hours(3))],
+            )
+            .await?;
             out.responses.insert(rid);
         }
 
         let tag_at = t0 + Duration::hours(5 + (i / 4) as i64);
         if campaign != ballot && i % 4 == 0 {
-            let tid = insert(c, "tag_campaign_contact", tagging_sql, &[&None::<String>, &tag_ids[0], &id32, &tag_at]).await?;
+            let tid = insert(
+                c,
+                "tag_campaign_contact",
+                tagging_sql,
+                &[&None::<String>, &tag_ids[0], &id32, &tag_at],
+            )
+            .await?;
             out.taggings.insert(tid);
         }
         if campaign != ballot && i % 7 == 0 {
-            let tid = insert(c, "tag_campaign_contact", tagging_sql, &[&Some("es"), &tag_ids[2], &id32, &tag_at]).await?;
+            let tid = insert(
+                c,
+                "tag_campaign_contact",
+                tagging_sql,
+                &[&Some("es"), &tag_ids[2], &id32, &tag_at],
+            )
+            .await?;
             out.taggings.insert(tid);
         }
         if campaign == ballot {
-            let tid = insert(c, "tag_campaign_contact", tagging_sql, &[&None::<String>, &tag_ids[4], &id32, &tag_at]).await?;
+            let tid = insert(
+                c,
+                "tag_campaign_contact",
+                tagging_sql,
+                &[&None::<String>, &tag_ids[4], &id32, &tag_at],
+            )
+            .await?;
             out.taggings.insert(tid);
         }
     }
 
     // An opt-out whose cell matches no contact (a number that texted STOP
     // to an old campaign's number).
-    let oid = insert(c, "opt_out", opt_out_sql, &[&"+14149990000", &None::<i32>, &org, &"", &(t0 + Duration::days(30))]).await?;
+    let oid = insert(
+        c,
+        "opt_out",
+        opt_out_sql,
+        &[
+            &"+14149990000",
+            &None::<i32>,
+            &org,
+            &"",
+            &(t0 + Duration::days(30)),
+        ],
+    )
+    .await?;
     out.opt_outs.insert(oid);
     out.reasonless_opt_outs.insert(oid);
     Ok(out)
 }
 
-/// Inserts `n` outbound and inbound messages for the first seeded contact
+/// Inserts `n` outbound and inbound messages (50,000 distinct numbers) for the first seeded contact
 /// in one `INSERT ... SELECT generate_series` (the fast path benchmarks use),
 /// timestamped before [`base_time`]. Returns the id range inserted.
 ///
@@ -348,7 +533,7 @@ pub async fn seed_bulk_messages(db: &SpokeDatabase, n: i64) -> Result<(i64, i64)
              ins AS (INSERT INTO message (user_number, user_id, contact_number, is_from_contact, text, \
              assignment_id, service, service_id, send_status, created_at, queued_at, sent_at, \
              service_response_at, campaign_contact_id) \
-             SELECT '+14045550100', 1, contact.cell, g % 3 = 0, \
+             SELECT '+14045550100', 1, '+1404' || (2000000 + g % 50000)::text, g % 3 = 0, \
              'Hi there, this is a volunteer with Georgia Votes. Will you vote on Nov 5? Reply STOP to opt out. #' || g, \
              contact.assignment_id, 'twilio', 'SM' || g, \
              (ARRAY['DELIVERED','SENT','ERROR','QUEUED'])[1 + g % 4], \
