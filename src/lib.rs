@@ -11,6 +11,7 @@
 //! | `mobilize` | canvass-mobilize | Mobilize API v1 |
 //! | `hustle` | canvass-hustle | Hustle API v3 (texting) |
 //! | `strive` | canvass-strive | Strive (texting) |
+//! | `spoke` | canvass-spoke | Spoke (texting: database reads, GraphQL writes) |
 //! | `sync` | canvass-sync | the engine: warehouse, identity, VAN sync |
 
 pub use canvass_core as core;
@@ -21,6 +22,8 @@ pub use canvass_actionnetwork as actionnetwork;
 pub use canvass_hustle as hustle;
 #[cfg(feature = "mobilize")]
 pub use canvass_mobilize as mobilize;
+#[cfg(feature = "spoke")]
+pub use canvass_spoke as spoke;
 #[cfg(feature = "strive")]
 pub use canvass_strive as strive;
 #[cfg(feature = "sync")]

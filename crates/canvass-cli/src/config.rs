@@ -115,7 +115,7 @@ impl CanvassConfig {
                 }
                 None => {
                     return Err(format!(
-                        "source `{name}` has no `kind`; add `kind = \"van\"` (or mobilize, actionnetwork, hustle, strive)"
+                        "source `{name}` has no `kind`; add `kind = \"van\"` (or mobilize, actionnetwork, hustle, strive, spoke)"
                     ));
                 }
             }
@@ -179,7 +179,8 @@ pub fn registry() -> Registry {
         .register(canvass_actionnetwork::KIND, canvass_actionnetwork::factory)
         .register(canvass_mobilize::KIND, canvass_mobilize::factory)
         .register(canvass_hustle::KIND, canvass_hustle::factory)
-        .register(canvass_strive::KIND, canvass_strive::factory);
+        .register(canvass_strive::KIND, canvass_strive::factory)
+        .register(canvass_spoke::KIND, canvass_spoke::factory);
     r
 }
 
@@ -226,6 +227,12 @@ client_secret_env = "HUSTLE_CLIENT_SECRET"
 kind = "strive"
 api_key_env = "STRIVE_API_KEY"
 
+[sources.spoke]
+kind = "spoke"
+database_url_env = "SPOKE_DATABASE_URL"  # a read-only role on Spoke's database
+api_token_env = "SPOKE_API_TOKEN"        # JWT for writes through /graphql
+base_url = "https://spoke.example.org/"
+
 # ---- The standardized VAN sync: what gets pushed into VAN and how.
 
 [van_sync]
@@ -252,7 +259,7 @@ mod tests {
     #[test]
     fn the_template_parses_and_names_every_kind() {
         let c = CanvassConfig::parse(TEMPLATE).expect("template parses");
-        assert_eq!(c.sources.len(), 5);
+        assert_eq!(c.sources.len(), 6);
         let kinds = registry().kinds().join(",");
         for t in c.sources.values() {
             let k = t.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
