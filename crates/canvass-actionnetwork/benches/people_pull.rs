@@ -134,9 +134,11 @@ async fn main() {
             full_stats.throttled + inc_stats.throttled
         ));
     }
-    if got != changed {
+    // The filter is inclusive (`ge`), so the people of the previous mark's
+    // second are read again: every changed person, plus at most a handful.
+    if !got.is_superset(&changed) || got.len() > changed.len() + 5 {
         failed.push(format!(
-            "incremental pull read {} people, expected exactly the {} changed",
+            "incremental pull read {} people, expected the {} changed (plus the mark's second)",
             got.len(),
             changed.len()
         ));
