@@ -1,0 +1,855 @@
+//! Planning: from what the warehouse holds to the VAN writes each committee
+//! needs, as data. Planning is pure and deterministic: [`plan_target`] is a
+//! function of the [`Inputs`] and the config, and the same inputs give the
+//! same writes with the same keys in the same order.
+//!
+//! How each rule makes its writes and keys:
+//!
+//! | rule | one write per | idempotency key parts |
+//! |---|---|---|
+//! | `rsvps_to_signups` | person, VAN event, shift, role (the latest RSVP wins) | the RSVP's source ref, VAN event, shift, role, status |
+//! | `tags_to_activist_codes` | person, activist code | canonical person, activist code |
+//! | `texts_to_contact_history` | person, campaign, day (UTC), result | the person's smallest source ref, campaign, day, result |
+//! | `opt_outs` | person, phone | phone, the person's smallest source ref |
+//! | `survey_responses` | person, VAN question (the latest answer wins) | the answer's source ref, question, response |
+//!
+//! A changed RSVP status or survey answer is a new key, so it is written
+//! (VAN's signup is updated; the new answer recorded). Everything else
+//! already written is skipped by the ledger.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use canvass_core::{
+    Attendance, Channel, ContactAttempt, ContactResult, OptOut, OptOutReason, Person, SourceRef,
+    SurveyQuestion, SurveyResponse, Tagging,
+};
+use canvass_sync::{CanonicalPerson, LedgerStatus};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::TargetConfig;
+use crate::key::idempotency_key;
+use crate::person::{Combination, find_or_create_body};
+use crate::rules::Rule;
+
+/// The ledger rule name of person resolution entries (outcome: the VAN id).
+pub const RESOLVE_PERSON_RULE: &str = "resolve_person";
+
+/// What one planned write does in VAN.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum VanAction {
+    /// `POST /signups` (an upsert on person, event, shift, role).
+    Signup {
+        /// VAN event.
+        event_id: u64,
+        /// VAN shift; `None`: the event's first shift, read from VAN.
+        shift_id: Option<u64>,
+        /// VAN role; `None`: the event's first role, read from VAN.
+        role_id: Option<u64>,
+        /// The canonical status.
+        status: String,
+        /// VAN's signup status id.
+        status_id: u64,
+    },
+    /// Apply an activist code.
+    ApplyActivistCode {
+        /// The activist code.
+        activist_code_id: u64,
+        /// The source tag name it comes from.
+        tag: String,
+    },
+    /// Contact history: a canvass response with a result code.
+    ContactHistory {
+        /// Texted or canvassed.
+        result: ContactResult,
+        /// The result code.
+        result_code_id: u64,
+        /// The contact type (SMS).
+        contact_type_id: u64,
+        /// The phone texted, E.164.
+        phone: Option<String>,
+        /// The day (UTC) of the contact.
+        date: NaiveDate,
+        /// The texting campaign.
+        campaign: Option<String>,
+    },
+    /// The phone's SMS opt-out, with the reason's result code when one is
+    /// configured (one canvass response); without one, a person update
+    /// setting the phone's SMS status.
+    SmsOptOut {
+        /// The phone, E.164.
+        phone: String,
+        /// Why.
+        reason: OptOutReason,
+        /// The result code recorded with it.
+        result_code_id: Option<u64>,
+        /// The contact type (SMS).
+        contact_type_id: u64,
+        /// When the person opted out.
+        at: Option<DateTime<Utc>>,
+    },
+    /// A survey response.
+    SurveyResponse {
+        /// The VAN question.
+        survey_question_id: u64,
+        /// The VAN answer.
+        survey_response_id: u64,
+        /// The answer as the source had it.
+        answer: String,
+        /// When it was answered.
+        at: Option<DateTime<Utc>>,
+    },
+}
+
+impl VanAction {
+    /// Whether re-sending the call can never duplicate anything in VAN
+    /// (see [`Rule::is_idempotent`]); an opt-out without a result code is a
+    /// person update, so it is idempotent too.
+    pub fn is_idempotent(&self) -> bool {
+        match self {
+            VanAction::Signup { .. } | VanAction::ApplyActivistCode { .. } => true,
+            VanAction::SmsOptOut { result_code_id, .. } => result_code_id.is_none(),
+            VanAction::ContactHistory { .. } | VanAction::SurveyResponse { .. } => false,
+        }
+    }
+
+    /// One line saying what the write does.
+    pub fn describe(&self) -> String {
+        match self {
+            VanAction::Signup {
+                event_id,
+                shift_id,
+                role_id,
+                status,
+                status_id,
+            } => format!(
+                "signup to event {event_id} shift {} role {}: {status} (status {status_id})",
+                shift_id.map_or("first".into(), |s| s.to_string()),
+                role_id.map_or("first".into(), |s| s.to_string()),
+            ),
+            VanAction::ApplyActivistCode {
+                activist_code_id,
+                tag,
+            } => format!("activist code {activist_code_id} (tag {tag:?})"),
+            VanAction::ContactHistory {
+                result,
+                result_code_id,
+                date,
+                campaign,
+                ..
+            } => format!(
+                "contact history {result} (result code {result_code_id}) on {date}, campaign {}",
+                campaign.as_deref().unwrap_or("-")
+            ),
+            VanAction::SmsOptOut {
+                phone,
+                reason,
+                result_code_id,
+                ..
+            } => format!(
+                "SMS opt-out of {phone} ({reason}{})",
+                result_code_id.map_or(String::new(), |c| format!(", result code {c}"))
+            ),
+            VanAction::SurveyResponse {
+                survey_question_id,
+                survey_response_id,
+                answer,
+                ..
+            } => format!(
+                "survey question {survey_question_id}: response {survey_response_id} ({answer:?})"
+            ),
+        }
+    }
+}
+
+/// One write the sync intends to make.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedVanWrite {
+    /// The idempotency key (the ledger's primary key).
+    pub key: String,
+    /// The rule.
+    pub rule: Rule,
+    /// The canonical person it is about.
+    pub person: String,
+    /// What it does.
+    pub action: VanAction,
+    /// The source records it comes from.
+    pub sources: Vec<SourceRef>,
+    /// Its ledger status when planned (`None`: never planned before).
+    pub ledger: Option<LedgerStatus>,
+}
+
+impl PlannedVanWrite {
+    /// Whether the ledger already has it written.
+    pub fn is_written(&self) -> bool {
+        self.ledger == Some(LedgerStatus::Written)
+    }
+
+    /// Whether a previous run sent it and never learned the outcome.
+    pub fn is_in_doubt(&self) -> bool {
+        self.ledger == Some(LedgerStatus::Sending) && !self.action.is_idempotent()
+    }
+
+    /// Whether a push would send it.
+    pub fn will_send(&self) -> bool {
+        !self.is_written() && !self.is_in_doubt()
+    }
+}
+
+/// How a person's VAN id is (or will be) known.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Resolution {
+    /// A source record from the committee's VAN is linked to the person.
+    Link,
+    /// An earlier push found or created them (the ledger keeps the id).
+    Ledger,
+    /// `POST /people/findOrCreate` with this combination and body.
+    FindOrCreate {
+        /// The combination sent.
+        combination: Combination,
+        /// The body sent.
+        body: Box<canvass_van::models::Person>,
+    },
+}
+
+/// A person some write is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedPerson {
+    /// The canonical id.
+    pub canonical_id: String,
+    /// First and last name, for reports.
+    pub name: String,
+    /// The VAN id, when already known.
+    pub van_id: Option<u64>,
+    /// How the VAN id is known or will be found.
+    pub resolution: Resolution,
+    /// The ledger key of the person's resolution entry.
+    pub resolve_key: String,
+}
+
+/// A person no write can be made for: no source record carries a VAN match
+/// combination. Reported, never created in VAN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmatchablePerson {
+    /// The canonical id.
+    pub canonical_id: String,
+    /// Name, for reports.
+    pub name: String,
+    /// What VAN would need.
+    pub reason: String,
+    /// Writes held back, by rule.
+    pub blocked: BTreeMap<Rule, u64>,
+}
+
+/// One committee's plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetPlan {
+    /// The target's name in the config.
+    pub target: String,
+    /// The push ledger's target (`van:<name>`).
+    pub ledger_target: String,
+    /// Every write the sources call for, ordered by rule then key (written
+    /// ones included, so a plan shows what is already done).
+    pub writes: Vec<PlannedVanWrite>,
+    /// The people the writes are about, by canonical id.
+    pub people: BTreeMap<String, PlannedPerson>,
+    /// People held back for lack of a match combination.
+    pub unmatchable: Vec<UnmatchablePerson>,
+    /// Source records no rule could map, counted by reason
+    /// (`tag "GOTV" has no activist code`).
+    pub unmapped: BTreeMap<String, u64>,
+}
+
+/// The whole plan: one [`TargetPlan`] per committee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Per committee, in config order.
+    pub targets: Vec<TargetPlan>,
+    /// How many writes of each rule a summary samples.
+    pub sample_size: usize,
+    /// Above this many pending activist codes (or survey responses) per
+    /// committee, a push uses a bulk import job.
+    pub bulk_threshold: usize,
+}
+
+/// Everything planning reads, gathered from the warehouse beforehand.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Canonical people with their links.
+    pub people: BTreeMap<String, CanonicalPerson>,
+    /// Source person records by canonical id, ordered by source.
+    pub person_records: BTreeMap<String, Vec<Person>>,
+    /// RSVPs with their canonical person.
+    pub attendances: Vec<(Attendance, Option<String>)>,
+    /// Tag names by tag.
+    pub tags: HashMap<SourceRef, String>,
+    /// Taggings with their canonical person.
+    pub taggings: Vec<(Tagging, Option<String>)>,
+    /// Contact attempts with their canonical person.
+    pub contact_attempts: Vec<(ContactAttempt, Option<String>)>,
+    /// Opt-outs with their canonical person.
+    pub opt_outs: Vec<(OptOut, Option<String>)>,
+    /// Survey questions by ref.
+    pub survey_questions: HashMap<SourceRef, SurveyQuestion>,
+    /// Survey answers with their canonical person.
+    pub survey_responses: Vec<(SurveyResponse, Option<String>)>,
+    /// The push ledger: status and outcome id by key.
+    pub ledger: HashMap<String, (LedgerStatus, Option<String>)>,
+}
+
+/// A write before person resolution.
+struct Draft {
+    key: String,
+    rule: Rule,
+    person: String,
+    action: VanAction,
+    sources: Vec<SourceRef>,
+}
+
+fn bump(map: &mut BTreeMap<String, u64>, reason: String) {
+    *map.entry(reason).or_insert(0) += 1;
+}
+
+fn opt(id: Option<u64>) -> String {
+    id.map_or_else(|| "-".to_string(), |i| i.to_string())
+}
+
+/// The ledger key of a person's resolution into a committee.
+pub fn resolve_key(ledger_target: &str, canonical_id: &str) -> String {
+    idempotency_key(&[ledger_target, RESOLVE_PERSON_RULE, canonical_id])
+}
+
+/// Plans one committee's writes. Pure: no I/O, deterministic order.
+pub fn plan_target(target: &TargetConfig, inputs: &Inputs) -> TargetPlan {
+    let lt = target.ledger_target();
+    let mut unmapped = BTreeMap::new();
+    let mut drafts: Vec<Draft> = Vec::new();
+    if target.runs(Rule::RsvpsToSignups) {
+        plan_signups(target, &lt, inputs, &mut drafts, &mut unmapped);
+    }
+    if target.runs(Rule::TagsToActivistCodes) {
+        plan_activist_codes(target, &lt, inputs, &mut drafts, &mut unmapped);
+    }
+    if target.runs(Rule::TextsToContactHistory) {
+        plan_contact_history(target, &lt, inputs, &mut drafts, &mut unmapped);
+    }
+    if target.runs(Rule::OptOuts) {
+        plan_opt_outs(target, &lt, inputs, &mut drafts, &mut unmapped);
+    }
+    if target.runs(Rule::SurveyResponses) {
+        plan_survey_responses(target, &lt, inputs, &mut drafts, &mut unmapped);
+    }
+
+    // Resolve each person once.
+    let mut people = BTreeMap::new();
+    let mut unmatchable: BTreeMap<String, UnmatchablePerson> = BTreeMap::new();
+    let persons: BTreeSet<&str> = drafts.iter().map(|d| d.person.as_str()).collect();
+    for cid in persons {
+        let canonical = inputs.people.get(cid);
+        let name = canonical
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    c.person.given_name.as_deref().unwrap_or("?"),
+                    c.person.family_name.as_deref().unwrap_or("?")
+                )
+            })
+            .unwrap_or_else(|| "?".into());
+        let rkey = resolve_key(&lt, cid);
+        let linked = canonical
+            .and_then(|c| c.id_in(target.link_system()))
+            .and_then(|id| id.parse::<u64>().ok());
+        let ledgered = inputs
+            .ledger
+            .get(&rkey)
+            .filter(|(s, _)| *s == LedgerStatus::Written)
+            .and_then(|(_, o)| o.as_deref())
+            .and_then(|o| o.parse::<u64>().ok());
+        let (van_id, resolution) = match (linked, ledgered) {
+            (Some(id), _) => (Some(id), Resolution::Link),
+            (None, Some(id)) => (Some(id), Resolution::Ledger),
+            (None, None) => {
+                let records = inputs
+                    .person_records
+                    .get(cid)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                match find_or_create_body(records) {
+                    Ok((combination, body)) => (
+                        None,
+                        Resolution::FindOrCreate {
+                            combination,
+                            body: Box::new(body),
+                        },
+                    ),
+                    Err(reason) => {
+                        unmatchable.insert(
+                            cid.to_string(),
+                            UnmatchablePerson {
+                                canonical_id: cid.to_string(),
+                                name,
+                                reason,
+                                blocked: BTreeMap::new(),
+                            },
+                        );
+                        continue;
+                    }
+                }
+            }
+        };
+        people.insert(
+            cid.to_string(),
+            PlannedPerson {
+                canonical_id: cid.to_string(),
+                name,
+                van_id,
+                resolution,
+                resolve_key: rkey,
+            },
+        );
+    }
+
+    let mut writes = Vec::new();
+    for d in drafts {
+        if let Some(u) = unmatchable.get_mut(&d.person) {
+            *u.blocked.entry(d.rule).or_insert(0) += 1;
+            continue;
+        }
+        let ledger = inputs.ledger.get(&d.key).map(|(s, _)| s.clone());
+        writes.push(PlannedVanWrite {
+            key: d.key,
+            rule: d.rule,
+            person: d.person,
+            action: d.action,
+            sources: d.sources,
+            ledger,
+        });
+    }
+    writes.sort_by(|a, b| (a.rule, &a.key).cmp(&(b.rule, &b.key)));
+    writes.dedup_by(|a, b| a.key == b.key);
+    TargetPlan {
+        target: target.name.clone(),
+        ledger_target: lt,
+        writes,
+        people,
+        unmatchable: unmatchable.into_values().collect(),
+        unmapped,
+    }
+}
+
+fn plan_signups(
+    target: &TargetConfig,
+    lt: &str,
+    inputs: &Inputs,
+    drafts: &mut Vec<Draft>,
+    unmapped: &mut BTreeMap<String, u64>,
+) {
+    // (person, event, shift, role) → the latest RSVP and its mapped values.
+    type Slot = (String, u64, Option<u64>, Option<u64>);
+    let mut latest: BTreeMap<Slot, (&Attendance, u64)> = BTreeMap::new();
+    for (a, cid) in &inputs.attendances {
+        if !target.reads_from(&a.source.system) {
+            continue;
+        }
+        let Some(cid) = cid else {
+            bump(unmapped, "RSVP whose person is not resolved".into());
+            continue;
+        };
+        let Some(mapping) = target.events.get(&a.event.to_string()) else {
+            bump(
+                unmapped,
+                format!("event {} has no VAN event mapping", a.event),
+            );
+            continue;
+        };
+        let Some(status_id) = target.signup_status_id(a.status.as_str()) else {
+            bump(
+                unmapped,
+                format!(
+                    "RSVP status {:?} has no VAN signup status",
+                    a.status.as_str()
+                ),
+            );
+            continue;
+        };
+        let shift = a
+            .shift
+            .as_ref()
+            .and_then(|s| mapping.shifts.get(&s.to_string()).copied())
+            .or(mapping.shift_id);
+        let slot = (cid.clone(), mapping.event_id, shift, mapping.role_id);
+        let newer = latest
+            .get(&slot)
+            .is_none_or(|(b, _)| (a.modified_at, &a.source) > (b.modified_at, &b.source));
+        if newer {
+            latest.insert(slot, (a, status_id));
+        }
+    }
+    for ((cid, event_id, shift_id, role_id), (a, status_id)) in latest {
+        let source = a.source.to_string();
+        let key = idempotency_key(&[
+            lt,
+            Rule::RsvpsToSignups.as_str(),
+            &source,
+            &event_id.to_string(),
+            &opt(shift_id),
+            &opt(role_id),
+            &status_id.to_string(),
+        ]);
+        drafts.push(Draft {
+            key,
+            rule: Rule::RsvpsToSignups,
+            person: cid,
+            action: VanAction::Signup {
+                event_id,
+                shift_id,
+                role_id,
+                status: a.status.as_str().to_string(),
+                status_id,
+            },
+            sources: vec![a.source.clone()],
+        });
+    }
+}
+
+fn plan_activist_codes(
+    target: &TargetConfig,
+    lt: &str,
+    inputs: &Inputs,
+    drafts: &mut Vec<Draft>,
+    unmapped: &mut BTreeMap<String, u64>,
+) {
+    let mut groups: BTreeMap<(String, u64), (String, BTreeSet<SourceRef>)> = BTreeMap::new();
+    for (t, cid) in &inputs.taggings {
+        if !target.reads_from(&t.source.system) {
+            continue;
+        }
+        let Some(cid) = cid else {
+            bump(unmapped, "tagging whose person is not resolved".into());
+            continue;
+        };
+        let Some(name) = inputs.tags.get(&t.tag) else {
+            bump(unmapped, format!("tagging of unknown tag {}", t.tag));
+            continue;
+        };
+        let Some(code) = target.activist_code(name) else {
+            bump(unmapped, format!("tag {name:?} has no activist code"));
+            continue;
+        };
+        let entry = groups
+            .entry((cid.clone(), code))
+            .or_insert_with(|| (name.clone(), BTreeSet::new()));
+        entry.1.insert(t.source.clone());
+        if *name < entry.0 {
+            entry.0 = name.clone();
+        }
+    }
+    for ((cid, code), (tag, sources)) in groups {
+        let key = idempotency_key(&[
+            lt,
+            Rule::TagsToActivistCodes.as_str(),
+            &cid,
+            &code.to_string(),
+        ]);
+        drafts.push(Draft {
+            key,
+            rule: Rule::TagsToActivistCodes,
+            person: cid,
+            action: VanAction::ApplyActivistCode {
+                activist_code_id: code,
+                tag,
+            },
+            sources: sources.into_iter().collect(),
+        });
+    }
+}
+
+fn plan_contact_history(
+    target: &TargetConfig,
+    lt: &str,
+    inputs: &Inputs,
+    drafts: &mut Vec<Draft>,
+    unmapped: &mut BTreeMap<String, u64>,
+) {
+    type Day = (String, Option<String>, NaiveDate, ContactResult);
+    struct Group {
+        person_ref: Option<SourceRef>,
+        phone: Option<String>,
+        sources: BTreeSet<SourceRef>,
+    }
+    let mut groups: BTreeMap<Day, Group> = BTreeMap::new();
+    for (c, cid) in &inputs.contact_attempts {
+        if !target.reads_from(&c.source.system) || c.channel != Channel::Sms {
+            continue;
+        }
+        let Some(cid) = cid else {
+            bump(
+                unmapped,
+                "contact attempt whose person is not resolved".into(),
+            );
+            continue;
+        };
+        if !target.result_code_ids.contains_key(c.result.as_str()) {
+            bump(
+                unmapped,
+                format!("contact result {:?} has no result code", c.result.as_str()),
+            );
+            continue;
+        }
+        let Some(at) = c.attempted_at else {
+            bump(unmapped, "contact attempt without a time".into());
+            continue;
+        };
+        let g = groups
+            .entry((
+                cid.clone(),
+                c.campaign.clone(),
+                at.date_naive(),
+                c.result.clone(),
+            ))
+            .or_insert_with(|| Group {
+                person_ref: None,
+                phone: None,
+                sources: BTreeSet::new(),
+            });
+        if let Some(p) = &c.person
+            && g.person_ref.as_ref().is_none_or(|old| p < old)
+        {
+            g.person_ref = Some(p.clone());
+        }
+        if g.phone.is_none() {
+            g.phone = c.contact.clone().filter(|p| p.starts_with('+'));
+        }
+        g.sources.insert(c.source.clone());
+    }
+    for ((cid, campaign, date, result), g) in groups {
+        let Some(code) = target.result_code_ids.get(result.as_str()).copied() else {
+            continue;
+        };
+        let who = g
+            .person_ref
+            .as_ref()
+            .map_or_else(|| cid.clone(), SourceRef::to_string);
+        let key = idempotency_key(&[
+            lt,
+            Rule::TextsToContactHistory.as_str(),
+            &who,
+            campaign.as_deref().unwrap_or("-"),
+            &date.to_string(),
+            result.as_str(),
+        ]);
+        let phone = g
+            .phone
+            .or_else(|| inputs.people.get(&cid).and_then(|p| p.person.phone.clone()));
+        drafts.push(Draft {
+            key,
+            rule: Rule::TextsToContactHistory,
+            person: cid,
+            action: VanAction::ContactHistory {
+                result,
+                result_code_id: code,
+                contact_type_id: target.sms_contact_type(),
+                phone,
+                date,
+                campaign,
+            },
+            sources: g.sources.into_iter().collect(),
+        });
+    }
+}
+
+fn plan_opt_outs(
+    target: &TargetConfig,
+    lt: &str,
+    inputs: &Inputs,
+    drafts: &mut Vec<Draft>,
+    unmapped: &mut BTreeMap<String, u64>,
+) {
+    let mut groups: BTreeMap<(String, String), Vec<&OptOut>> = BTreeMap::new();
+    for (o, cid) in &inputs.opt_outs {
+        if !target.reads_from(&o.source.system) {
+            continue;
+        }
+        if o.channel != Channel::Sms {
+            bump(
+                unmapped,
+                format!("{} opt-outs are not pushed to VAN", o.channel.as_str()),
+            );
+            continue;
+        }
+        let Some(cid) = cid else {
+            bump(unmapped, "opt-out whose person is not resolved".into());
+            continue;
+        };
+        if !o.identifier.starts_with('+') {
+            bump(unmapped, "opt-out of an invalid phone number".into());
+            continue;
+        }
+        groups
+            .entry((cid.clone(), o.identifier.clone()))
+            .or_default()
+            .push(o);
+    }
+    for ((cid, phone), mut outs) in groups {
+        // The latest opt-out says why (undated ones count as oldest).
+        outs.sort_by(|a, b| (a.opted_out_at, &a.source).cmp(&(b.opted_out_at, &b.source)));
+        let Some(last) = outs.last() else {
+            continue;
+        };
+        let who = outs
+            .iter()
+            .filter_map(|o| o.person.as_ref())
+            .min()
+            .map_or_else(|| cid.clone(), SourceRef::to_string);
+        let key = idempotency_key(&[lt, Rule::OptOuts.as_str(), &phone, &who]);
+        drafts.push(Draft {
+            key,
+            rule: Rule::OptOuts,
+            person: cid,
+            action: VanAction::SmsOptOut {
+                phone,
+                reason: last.reason.clone(),
+                result_code_id: target.opt_out_result_code(last.reason.as_str()),
+                contact_type_id: target.sms_contact_type(),
+                at: last.opted_out_at,
+            },
+            sources: outs.iter().map(|o| o.source.clone()).collect(),
+        });
+    }
+}
+
+/// The VAN answer for a source answer (text or option id, case-insensitive).
+fn answer_id(answers: &BTreeMap<String, u64>, candidates: &[&str]) -> Option<u64> {
+    candidates.iter().find_map(|c| {
+        let c = c.trim().to_lowercase();
+        answers
+            .iter()
+            .find(|(k, _)| k.trim().to_lowercase() == c)
+            .map(|(_, v)| *v)
+    })
+}
+
+fn plan_survey_responses(
+    target: &TargetConfig,
+    lt: &str,
+    inputs: &Inputs,
+    drafts: &mut Vec<Draft>,
+    unmapped: &mut BTreeMap<String, u64>,
+) {
+    // (person, VAN question) → (answered at, source, answer, VAN response).
+    type Answer = (Option<DateTime<Utc>>, SourceRef, String, u64);
+    let mut latest: BTreeMap<(String, u64), Answer> = BTreeMap::new();
+    let mut offer = |cid: &str, q: u64, a: Answer| {
+        let slot = latest
+            .entry((cid.to_string(), q))
+            .or_insert_with(|| a.clone());
+        if (&a.0, &a.1) > (&slot.0, &slot.1) {
+            *slot = a;
+        }
+    };
+    for (r, cid) in &inputs.survey_responses {
+        if !target.reads_from(&r.source.system) {
+            continue;
+        }
+        let Some(cid) = cid else {
+            bump(
+                unmapped,
+                "survey answer whose person is not resolved".into(),
+            );
+            continue;
+        };
+        let name = inputs
+            .survey_questions
+            .get(&r.question)
+            .map(|q| q.name.as_str());
+        let mapping = target.surveys.iter().find(|m| {
+            m.question == r.question.to_string()
+                || name.is_some_and(|n| n.trim().eq_ignore_ascii_case(m.question.trim()))
+        });
+        let Some(m) = mapping else {
+            bump(
+                unmapped,
+                format!(
+                    "survey question {} has no VAN mapping",
+                    name.map_or_else(|| r.question.to_string(), str::to_string)
+                ),
+            );
+            continue;
+        };
+        let mut candidates = vec![r.answer.as_str()];
+        if let Some(o) = &r.option_id {
+            candidates.push(o);
+        }
+        let Some(rid) = answer_id(&m.answers, &candidates) else {
+            bump(
+                unmapped,
+                format!(
+                    "answer {:?} to {} has no VAN response",
+                    r.answer, m.question
+                ),
+            );
+            continue;
+        };
+        offer(
+            cid,
+            m.survey_question_id,
+            (r.answered_at, r.source.clone(), r.answer.clone(), rid),
+        );
+    }
+    // Form fields: custom fields of person records.
+    for m in &target.surveys {
+        let Some(field) = m.question.strip_prefix("custom_field:") else {
+            continue;
+        };
+        for (cid, records) in &inputs.person_records {
+            for p in records {
+                if !target.reads_from(&p.source.system) {
+                    continue;
+                }
+                let Some(value) = p.custom_fields.get(field) else {
+                    continue;
+                };
+                let text = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => continue,
+                    other => other.to_string(),
+                };
+                let Some(rid) = answer_id(&m.answers, &[text.as_str()]) else {
+                    bump(
+                        unmapped,
+                        format!("answer {text:?} to {} has no VAN response", m.question),
+                    );
+                    continue;
+                };
+                offer(
+                    cid,
+                    m.survey_question_id,
+                    (p.modified_at, p.source.clone(), text, rid),
+                );
+            }
+        }
+    }
+    for ((cid, q), (at, source, answer, rid)) in latest {
+        let key = idempotency_key(&[
+            lt,
+            Rule::SurveyResponses.as_str(),
+            &source.to_string(),
+            &q.to_string(),
+            &rid.to_string(),
+        ]);
+        drafts.push(Draft {
+            key,
+            rule: Rule::SurveyResponses,
+            person: cid,
+            action: VanAction::SurveyResponse {
+                survey_question_id: q,
+                survey_response_id: rid,
+                answer,
+                at,
+            },
+            sources: vec![source],
+        });
+    }
+}
