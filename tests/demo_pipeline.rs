@@ -46,4 +46,22 @@ async fn demo_pipeline_matches_the_seeded_ground_truth() {
     );
     assert!(summary.canonical_people < summary.source_people);
     assert!(db.exists());
+
+    // The VAN sync pushed every rule's writes into the VAN simulator, with
+    // no refusals, and a second push wrote nothing.
+    assert!(summary.push.is_success(), "{:#?}", summary.push);
+    assert!(summary.push.written() > 0);
+    for what in [
+        "signups",
+        "activist codes applied",
+        "canvass responses",
+        "SMS opt-outs",
+    ] {
+        assert!(
+            summary.van_stored.get(what).copied().unwrap_or(0) > 0,
+            "nothing stored as {what}: {:?}",
+            summary.van_stored
+        );
+    }
+    assert_eq!(summary.second_push_writes, 0);
 }

@@ -233,23 +233,31 @@ database_url_env = "SPOKE_DATABASE_URL"  # a read-only role on Spoke's database
 api_token_env = "SPOKE_API_TOKEN"        # JWT for writes through /graphql
 base_url = "https://spoke.example.org/"
 
-# ---- The standardized VAN sync: what gets pushed into VAN and how.
+# ---- The standardized VAN sync (`canvass push van`): what goes into VAN.
+# One [[van_sync.targets]] per VAN committee (API key). Every write has an
+# idempotency key in the warehouse's push ledger, so re-running never
+# writes twice.
 
 [van_sync]
-target = "van"                          # the source above that is the VAN committee
+# bulk_threshold = 1000                 # above this, activist codes go through a bulk import job
 
-# Source events -> VAN event ids (events not listed are reported, not created).
-[van_sync.events]
-# "mobilize:198" = 1370
+[[van_sync.targets]]
+name = "state"
+link_system = "van"                     # VAN ids come from the `van` source above
+application_name = "my-canvass-app"
+api_key_env = "VAN_API_KEY"
+db_mode = "MyCampaign"
+# Result codes for texting contact history, and for opt-outs by reason.
+result_code_ids = { texted = 1006, canvassed = 1007 }
+opt_out_result_code_ids = { wrong_number = 20, default = 130 }
 
 # Tag names (Action Network, texting) -> VAN activist code ids.
-[van_sync.activist_codes]
+[van_sync.targets.activist_codes]
 # "Volunteer" = 4369730
 
-# Opt-out reasons -> VAN result code ids.
-[van_sync.result_codes]
-# wrong_number = 20
-# requested = 130
+# Source events ("system:id") -> VAN events; shift and role default to the event's first.
+[van_sync.targets.events]
+# "mobilize:198" = { event_id = 1370 }
 "#;
 
 #[cfg(test)]
@@ -265,6 +273,18 @@ mod tests {
             let k = t.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
             assert!(kinds.contains(k), "{k}");
         }
+    }
+
+    #[test]
+    fn the_templates_van_sync_table_is_a_valid_van_sync_config() {
+        let c = CanvassConfig::parse(TEMPLATE).expect("template parses");
+        let table = serde_json::to_value(c.van_sync.expect("has [van_sync]")).expect("json");
+        let config = canvass_vansync::VanSyncConfig::from_value(&table).expect("decodes");
+        assert_eq!(config.targets.len(), 1);
+        assert_eq!(
+            config.targets[0].api_key_env.as_deref(),
+            Some("VAN_API_KEY")
+        );
     }
 
     #[test]

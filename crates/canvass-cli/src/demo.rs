@@ -4,7 +4,8 @@
 //! population (the same humans in VAN, Action Network, Mobilize, Hustle and
 //! Strive, typed differently in each), enforces each vendor's rate limit,
 //! writes a config pointing at them, syncs everything into a SQLite file,
-//! resolves identities, and prints what happened.
+//! resolves identities, runs the standardized VAN sync into the VAN simulator
+//! (twice, to show the second writes nothing), and prints what happened.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,10 @@ use crate::progress::Reporter;
 
 /// The population seed: the same seed gives the same demo.
 pub const SEED: u64 = 2026;
+
+/// Requests per second the demo's VAN simulator allows (VAN's real limits
+/// are tiered by contract and unpublished); the demo's VAN clients run at it.
+pub const VAN_DEMO_RATE: f64 = 80.0;
 
 /// What the demo did, for the summary and for tests.
 #[derive(Debug, Clone, Serialize)]
@@ -46,6 +51,13 @@ pub struct DemoSummary {
     pub seconds: f64,
     /// The sync's full report.
     pub report: RunReport,
+    /// The VAN sync's report.
+    pub push: canvass_vansync::PushReport,
+    /// What VAN's simulator stored: signups, activist codes applied, canvass
+    /// responses (contact history), SMS opt-outs, survey responses.
+    pub van_stored: BTreeMap<String, usize>,
+    /// Writes a second push made (0: the ledger makes it exactly once).
+    pub second_push_writes: u64,
 }
 
 /// The running simulators and the config that points at them.
@@ -83,8 +95,9 @@ impl DemoWorld {
         let van_seeded = van.seed_standard();
         let van_ids = van.seed_population(&population, share(60));
         let van_list_id = van.add_saved_list("Everyone", &van_ids);
-        // VAN's limits are tiered and unpublished; enforce the client's default.
-        van.set_rate_limit(canvass_van::VanClient::DEFAULT_RATE_LIMIT, Some(1));
+        // VAN's limits are tiered and unpublished: the demo's VAN allows
+        // VAN_DEMO_RATE requests/s, and every VAN client here runs at it.
+        van.set_rate_limit(VAN_DEMO_RATE, Some(1));
 
         let actionnetwork = canvass_actionnetwork::simulator::ActionNetworkSim::start(
             canvass_actionnetwork::simulator::SimConfig {
@@ -155,6 +168,7 @@ api_key_env = "DEMO_VAN_API_KEY"
 db_mode = "MyCampaign"
 base_url = "{van}"
 people_saved_list_id = {list}
+rate_limit = {{ per_second = {van_rate:.1} }}
 
 [sources.actionnetwork]
 kind = "actionnetwork"
@@ -184,6 +198,7 @@ campaign_id = {strive_campaign}
             van_app = self.van.app_name(),
             van = self.van.base_url(),
             list = self.van_list_id,
+            van_rate = VAN_DEMO_RATE,
             an = self.actionnetwork.base_url(),
             org = self.mobilize.organization_id(),
             mob = self.mobilize.base_url(),
@@ -209,6 +224,63 @@ campaign_id = {strive_campaign}
                 canvass_hustle::simulator::CLIENT_SECRET,
             )
             .with("DEMO_STRIVE_KEY", canvass_strive::simulator::API_KEY)
+    }
+
+    /// The VAN sync into the VAN simulator: tags to activist codes, Mobilize
+    /// and Action Network RSVPs to the two seeded VAN events, texting to
+    /// contact history, opt-outs with their result codes.
+    ///
+    /// # Errors
+    /// A message when the warehouse cannot be read or the config is refused.
+    pub async fn van_sync(
+        &self,
+        warehouse: &dyn canvass_sync::Warehouse,
+    ) -> Result<canvass_vansync::VanSync, String> {
+        use futures::StreamExt;
+        let s = &self.van_seeded;
+        let rc = |n: &str| s.result_codes.get(n).copied().unwrap_or_default();
+        let ac = |n: &str| s.activist_codes.get(n).copied().unwrap_or_default();
+        let mut t = canvass_vansync::TargetConfig::new("van");
+        t.result_code_ids = BTreeMap::from([
+            ("texted".into(), rc("Texted")),
+            ("canvassed".into(), rc("Canvassed")),
+        ]);
+        t.opt_out_result_code_ids = BTreeMap::from([
+            ("wrong_number".into(), rc("Wrong Number")),
+            ("default".into(), rc("Do Not Text")),
+        ]);
+        t.activist_codes = BTreeMap::from([
+            ("Tag 0".into(), ac("Volunteer")),
+            ("volunteers".into(), ac("Volunteer")),
+            ("Tag 1".into(), ac("Precinct Captain")),
+            ("Donors".into(), ac("Donor Prospect")),
+        ]);
+        // Every pulled event maps to one of VAN's two seeded events.
+        let mut events = warehouse.records(canvass_core::EntityKind::Events);
+        let mut i = 0;
+        while let Some(r) = events.next().await {
+            let r = r.map_err(|e| e.to_string())?;
+            if let Some(v) = s.events.get(i % s.events.len().max(1)) {
+                t.events.insert(
+                    r.record.source().to_string(),
+                    canvass_vansync::EventMapping {
+                        event_id: v.event_id,
+                        ..Default::default()
+                    },
+                );
+            }
+            i += 1;
+        }
+        let config = canvass_vansync::VanSyncConfig::new(vec![t]);
+        let client = self
+            .van
+            .client_builder()
+            .rate_limit(canvass_core::http::RateLimit::per_second(VAN_DEMO_RATE))
+            .retry(canvass_core::http::RetryPolicy::default())
+            .build()
+            .map_err(|e| e.to_string())?;
+        canvass_vansync::VanSync::with_clients(config, [("van".to_string(), client)])
+            .map_err(|e| e.to_string())
     }
 
     /// 429s answered by each simulator so far.
@@ -278,6 +350,34 @@ pub async fn run_pipeline(
         .map(|k| k.counts.read - k.counts.failed)
         .sum();
     let canonical_people = report.identity.as_ref().map_or(0, |i| i.canonical_people);
+
+    // The standardized VAN sync, into the VAN simulator, twice: the second
+    // run must write nothing.
+    let van_sync = world.van_sync(engine.warehouse().as_ref()).await?;
+    let push = van_sync
+        .push(engine.warehouse().as_ref())
+        .await
+        .map_err(|e| e.to_string())?;
+    let again = van_sync
+        .push(engine.warehouse().as_ref())
+        .await
+        .map_err(|e| e.to_string())?;
+    let van_stored = BTreeMap::from([
+        ("signups".to_string(), world.van.signup_count()),
+        (
+            "activist codes applied".to_string(),
+            world.van.applied_activist_codes().len(),
+        ),
+        (
+            "canvass responses".to_string(),
+            world.van.canvass_response_count(),
+        ),
+        ("SMS opt-outs".to_string(), world.van.opt_outs().len()),
+        (
+            "survey responses".to_string(),
+            world.van.survey_responses().len(),
+        ),
+    ]);
     Ok(DemoSummary {
         database: database.to_path_buf(),
         humans: world.humans,
@@ -289,6 +389,9 @@ pub async fn run_pipeline(
         failed_records: report.totals().failed,
         seconds: started.elapsed().as_secs_f64(),
         report,
+        push,
+        van_stored,
+        second_push_writes: again.written(),
     })
 }
 
@@ -320,6 +423,26 @@ pub fn render(summary: &DemoSummary) -> String {
         "\nidentity: {} source people -> {} real people (ground truth: {} humans)",
         summary.source_people, summary.canonical_people, summary.humans
     );
+    let _ = writeln!(
+        out,
+        "\npushed into VAN (standardized VAN sync, {} writes):",
+        summary.push.written()
+    );
+    for (what, n) in &summary.van_stored {
+        let _ = writeln!(out, "  {n:>6} {what}");
+    }
+    let _ = writeln!(
+        out,
+        "  a second push wrote {} (every write is in the push ledger once)",
+        summary.second_push_writes
+    );
+    let failed_pushes = summary.push.failures().count();
+    if failed_pushes > 0 {
+        let _ = writeln!(
+            out,
+            "  {failed_pushes} writes were refused; see the report (--json)"
+        );
+    }
     if summary.failed_records > 0 {
         let _ = writeln!(
             out,
@@ -341,6 +464,10 @@ pub fn render(summary: &DemoSummary) -> String {
         out,
         "  sqlite3 {db} \"SELECT channel, status, COUNT(*) FROM canonical_channel_status GROUP BY 1, 2\""
     );
+    let _ = writeln!(
+        out,
+        "  sqlite3 {db} \"SELECT rule, status, COUNT(*) FROM push_ledger GROUP BY 1, 2\""
+    );
     out
 }
 
@@ -358,7 +485,7 @@ pub async fn run(db: Option<PathBuf>, people: usize, json: bool) -> Result<(), c
     } else {
         print!("{}", render(&summary));
     }
-    if summary.report.is_success() {
+    if summary.report.is_success() && summary.push.is_success() {
         Ok(())
     } else {
         Err(crate::Failure {

@@ -73,6 +73,16 @@ enum Command {
         #[arg(long)]
         entity: Option<String>,
     },
+    /// Push results into another tool: `canvass push van` runs the
+    /// standardized VAN sync configured in `[van_sync]`.
+    Push {
+        /// The target: `van`.
+        #[arg(value_parser = ["van"])]
+        target: String,
+        /// Print the plan (counts per rule and a sample of each), write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Stream one warehouse table as CSV or NDJSON.
     Export {
         /// The table (people, attendances, opt_outs, canonical_people, ...).
@@ -91,7 +101,7 @@ enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
         /// People in the seeded population.
-        #[arg(long, default_value_t = 400)]
+        #[arg(long, default_value_t = 250)]
         people: usize,
     },
 }
@@ -228,6 +238,54 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             };
             let report = run_sync(&cli, Some(source), kind, false).await?;
             finish(&cli, &report)
+        }
+        Command::Push { dry_run, .. } => {
+            let config = load(&cli)?;
+            let table = config.van_sync.clone().ok_or_else(|| {
+                config_error(format!(
+                    "{}: no [van_sync] table; `canvass init` writes a commented one",
+                    cli.config.display()
+                ))
+            })?;
+            let json = serde_json::to_value(&table).map_err(other_error)?;
+            let sync = canvass_vansync::VanSync::from_config(&json, &EnvSecrets)
+                .map_err(|e| config_error(format!("{}: van_sync: {e}", cli.config.display())))?;
+            let warehouse = open_warehouse(&config.warehouse.url)
+                .await
+                .map_err(|e| other_error(format!("warehouse {}: {e}", config.warehouse.url)))?;
+            let plan = sync.plan(warehouse.as_ref()).await.map_err(other_error)?;
+            if *dry_run {
+                let summary = plan.summary();
+                if cli.json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&summary).map_err(other_error)?
+                    );
+                } else {
+                    println!("{summary}");
+                }
+                return Ok(());
+            }
+            let report = sync
+                .execute(warehouse.as_ref(), &plan)
+                .await
+                .map_err(other_error)?;
+            if cli.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).map_err(other_error)?
+                );
+            } else {
+                println!("{report}");
+            }
+            if report.is_success() {
+                Ok(())
+            } else {
+                Err(Failure {
+                    code: EXIT_PARTIAL,
+                    message: "some VAN writes failed; see the report above".into(),
+                })
+            }
         }
         Command::Export {
             entity,
