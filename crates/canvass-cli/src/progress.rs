@@ -99,15 +99,17 @@ impl Progress for Reporter {
                 total,
                 error,
             } => {
-                let line = match error {
-                    Some(e) => format!("{source} {kind}: FAILED after {} records: {e}", total.read),
+                let outcome = match error {
+                    Some(e) => format!("FAILED after {} records: {e}", total.read),
                     None => format!(
-                        "{source} {kind}: done, {} records ({} new, {} changed)",
+                        "done, {} records ({} new, {} changed)",
                         total.read, total.inserted, total.updated
                     ),
                 };
+                let line = format!("{source} {kind}: {outcome}");
                 match self.bar(source, kind.as_str()) {
-                    Some(bar) => bar.finish_with_message(line),
+                    // The bar's prefix already names the source and kind.
+                    Some(bar) => bar.finish_with_message(outcome),
                     None => eprintln!("{line}"),
                 }
             }
