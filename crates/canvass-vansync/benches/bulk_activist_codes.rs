@@ -39,6 +39,7 @@ async fn store(warehouse: &dyn Warehouse, source: &str, kind: EntityKind, record
 
 struct Measured {
     requests: u64,
+    uploads: u64,
     by_route: Vec<(String, u64)>,
     written: u64,
     via_bulk: u64,
@@ -115,7 +116,7 @@ async fn run(n: usize, bulk: bool) -> Measured {
     let uploader = Arc::new(LoopbackUploader::start().await);
     let sync = VanSync::with_clients(config, [("state".to_string(), van.client())])
         .expect("sync")
-        .with_uploader(uploader);
+        .with_uploader(uploader.clone());
     let plan = sync.plan(w).await.expect("plan");
     assert_eq!(plan.targets[0].writes.len(), n, "one write per person");
     assert!(plan.targets[0].people.values().all(|p| p.van_id.is_some()));
@@ -138,6 +139,7 @@ async fn run(n: usize, bulk: bool) -> Measured {
     let _ = std::fs::remove_dir_all(&dir);
     Measured {
         requests: stats.requests,
+        uploads: uploader.uploads(),
         by_route: stats.by_route.into_iter().collect(),
         written: counts.written,
         via_bulk: counts.via_bulk,
@@ -156,16 +158,26 @@ fn main() {
         for (n, bulk) in [(1_000, true), (10_000, true), (1_000, false)] {
             let m = run(n, bulk).await;
             println!(
-                "  n={n:>6} path={:<9} written={:>6} via_bulk={:>6} van_requests={:>5} wall={:.2}s ({:.0} codes/s)",
+                "  n={n:>6} path={:<9} written={:>6} via_bulk={:>6} van_requests={:>5} files_uploaded={} wall={:.2}s ({:.0} codes/s)",
                 if bulk { "bulk" } else { "per-call" },
                 m.written,
                 m.via_bulk,
                 m.requests,
+                m.uploads,
                 m.seconds,
                 m.written as f64 / m.seconds
             );
-            for (route, count) in &m.by_route {
-                println!("      {route}: {count}");
+            if m.by_route.len() <= 5 {
+                for (route, count) in &m.by_route {
+                    println!("      {route}: {count}");
+                }
+            } else {
+                println!(
+                    "      {} routes, e.g. {} x{}",
+                    m.by_route.len(),
+                    m.by_route[0].0,
+                    m.by_route[0].1
+                );
             }
         }
     });

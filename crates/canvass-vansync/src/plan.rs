@@ -853,3 +853,275 @@ fn plan_survey_responses(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use canvass_core::{AttendanceStatus, Email};
+    use canvass_sync::CanonicalPersonRow;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn at(day: u32, hour: u32) -> Option<DateTime<Utc>> {
+        Utc.with_ymd_and_hms(2026, 10, day, hour, 0, 0).single()
+    }
+
+    fn inputs() -> Inputs {
+        let mut i = Inputs::default();
+        for (cid, sys, id) in [("cp-a", "hustle", "h1"), ("cp-b", "strive", "s1")] {
+            i.people.insert(
+                cid.into(),
+                CanonicalPerson {
+                    person: CanonicalPersonRow {
+                        canonical_id: cid.into(),
+                        given_name: Some("Ana".into()),
+                        family_name: Some(id.into()),
+                        email: None,
+                        phone: Some("+14045550100".into()),
+                        source_count: 1,
+                    },
+                    links: vec![],
+                    statuses: vec![],
+                },
+            );
+            i.person_records.insert(
+                cid.into(),
+                vec![Person {
+                    source: SourceRef::new(sys, id),
+                    given_name: Some("Ana".into()),
+                    family_name: Some(id.into()),
+                    emails: vec![Email::parse(&format!("{id}@example.org"))],
+                    ..Person::default()
+                }],
+            );
+        }
+        i
+    }
+
+    fn texting(
+        id: &str,
+        person: &str,
+        day: u32,
+        hour: u32,
+        result: ContactResult,
+    ) -> ContactAttempt {
+        ContactAttempt {
+            source: SourceRef::new("hustle", id),
+            person: Some(SourceRef::new("hustle", person)),
+            contact: None,
+            channel: Channel::Sms,
+            result,
+            attempted_at: at(day, hour),
+            campaign: Some("gotv".into()),
+            extra: Default::default(),
+        }
+    }
+
+    fn target() -> TargetConfig {
+        let mut t = TargetConfig::new("state");
+        t.result_code_ids = [("texted".to_string(), 1), ("canvassed".to_string(), 2)].into();
+        t.opt_out_result_code_ids = [
+            ("wrong_number".to_string(), 20),
+            ("default".to_string(), 30),
+        ]
+        .into();
+        t
+    }
+
+    #[test]
+    fn texted_is_written_once_per_person_campaign_and_day() {
+        let mut i = inputs();
+        for (n, (day, hour)) in [(1, 9), (1, 15), (1, 20), (2, 9)].into_iter().enumerate() {
+            i.contact_attempts.push((
+                texting(&format!("m{n}"), "h1", day, hour, ContactResult::Texted),
+                Some("cp-a".into()),
+            ));
+        }
+        i.contact_attempts.push((
+            texting("r1", "h1", 1, 16, ContactResult::Canvassed),
+            Some("cp-a".into()),
+        ));
+        let plan = plan_target(&target(), &i);
+        let days: Vec<(String, u64)> = plan
+            .writes
+            .iter()
+            .filter_map(|w| match &w.action {
+                VanAction::ContactHistory {
+                    date,
+                    result_code_id,
+                    phone,
+                    ..
+                } => {
+                    assert_eq!(phone.as_deref(), Some("+14045550100"), "the person's phone");
+                    Some((date.to_string(), *result_code_id))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut days = days;
+        days.sort();
+        assert_eq!(
+            days,
+            vec![
+                ("2026-10-01".to_string(), 1),
+                ("2026-10-01".to_string(), 2),
+                ("2026-10-02".to_string(), 1)
+            ]
+        );
+        assert_eq!(days.len(), 3, "{days:?}");
+    }
+
+    #[test]
+    fn the_latest_opt_out_says_why_and_email_opt_outs_are_counted_not_pushed() {
+        let mut i = inputs();
+        let out = |id: &str, reason: OptOutReason, day: u32, channel: Channel| OptOut {
+            source: SourceRef::new("strive", id),
+            person: Some(SourceRef::new("strive", "s1")),
+            channel,
+            identifier: "+14045550100".into(),
+            reason,
+            opted_out_at: at(day, 9),
+            extra: Default::default(),
+        };
+        i.opt_outs.push((
+            out("o1", OptOutReason::Requested, 1, Channel::Sms),
+            Some("cp-b".into()),
+        ));
+        i.opt_outs.push((
+            out("o2", OptOutReason::WrongNumber, 3, Channel::Sms),
+            Some("cp-b".into()),
+        ));
+        i.opt_outs.push((
+            out("o3", OptOutReason::Requested, 2, Channel::Email),
+            Some("cp-b".into()),
+        ));
+        let plan = plan_target(&target(), &i);
+        assert_eq!(plan.writes.len(), 1);
+        match &plan.writes[0].action {
+            VanAction::SmsOptOut {
+                reason,
+                result_code_id,
+                ..
+            } => {
+                assert_eq!(reason, &OptOutReason::WrongNumber);
+                assert_eq!(*result_code_id, Some(20));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(plan.writes[0].sources.len(), 2);
+        assert_eq!(
+            plan.unmapped.get("email opt-outs are not pushed to VAN"),
+            Some(&1)
+        );
+    }
+
+    #[test]
+    fn survey_answers_map_by_question_name_and_option_id_and_the_latest_wins() {
+        let mut i = inputs();
+        let q = SourceRef::new("spoke", "q1");
+        i.survey_questions.insert(
+            q.clone(),
+            SurveyQuestion {
+                source: q.clone(),
+                name: "Support?".into(),
+                question: None,
+                options: vec![],
+                extra: Default::default(),
+            },
+        );
+        let answer = |id: &str, text: &str, option: Option<&str>, day: u32| SurveyResponse {
+            source: SourceRef::new("spoke", id),
+            answered_at: at(day, 9),
+            person: SourceRef::new("spoke", "x"),
+            question: q.clone(),
+            answer: text.into(),
+            option_id: option.map(str::to_string),
+            extra: Default::default(),
+        };
+        i.survey_responses.push((
+            answer("r1", "Yes!", Some("opt-yes"), 1),
+            Some("cp-a".into()),
+        ));
+        i.survey_responses
+            .push((answer("r2", "no", None, 2), Some("cp-a".into())));
+        i.survey_responses
+            .push((answer("r3", "maybe", None, 1), Some("cp-b".into())));
+        let mut t = target();
+        t.surveys = vec![crate::config::SurveyMapping {
+            question: "support?".into(),
+            survey_question_id: 500,
+            answers: [("OPT-YES".to_string(), 501), ("No".to_string(), 502)].into(),
+        }];
+        let plan = plan_target(&t, &i);
+        let got: Vec<(String, u64)> = plan
+            .writes
+            .iter()
+            .filter_map(|w| match &w.action {
+                VanAction::SurveyResponse {
+                    survey_response_id, ..
+                } => Some((w.person.clone(), *survey_response_id)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![("cp-a".to_string(), 502)],
+            "the later answer wins"
+        );
+        assert_eq!(
+            plan.unmapped
+                .get("answer \"maybe\" to support? has no VAN response"),
+            Some(&1)
+        );
+    }
+
+    #[test]
+    fn a_new_status_is_a_new_key_and_the_same_facts_the_same_key() {
+        let mut i = inputs();
+        let rsvp = |status: AttendanceStatus| Attendance {
+            source: SourceRef::new("mobilize", "a1"),
+            modified_at: at(1, 9),
+            person: SourceRef::new("mobilize", "p1"),
+            event: SourceRef::new("mobilize", "12"),
+            shift: None,
+            status,
+            extra: Default::default(),
+        };
+        let mut t = target();
+        t.events.insert(
+            "mobilize:12".into(),
+            crate::config::EventMapping {
+                event_id: 7,
+                ..Default::default()
+            },
+        );
+        i.attendances = vec![(rsvp(AttendanceStatus::Registered), Some("cp-a".into()))];
+        let a = plan_target(&t, &i);
+        let b = plan_target(&t, &i);
+        assert_eq!(a, b, "planning is deterministic");
+        i.attendances = vec![(rsvp(AttendanceStatus::Attended), Some("cp-a".into()))];
+        let c = plan_target(&t, &i);
+        assert_ne!(a.writes[0].key, c.writes[0].key);
+    }
+
+    proptest! {
+        #[test]
+        fn input_order_does_not_change_the_plan(seed in any::<u64>()) {
+            let mut i = inputs();
+            for n in 0..12u32 {
+                let (person, cid) = if n % 2 == 0 { ("h1", "cp-a") } else { ("h2", "cp-b") };
+                let result = if n % 3 == 0 { ContactResult::Canvassed } else { ContactResult::Texted };
+                i.contact_attempts.push((texting(&format!("m{n}"), person, 1 + n % 3, n % 24, result), Some(cid.into())));
+            }
+            let first = plan_target(&target(), &i);
+            // A deterministic shuffle from the seed.
+            let mut s = seed;
+            let len = i.contact_attempts.len();
+            for k in (1..len).rev() {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                i.contact_attempts.swap(k, (s >> 33) as usize % (k + 1));
+            }
+            prop_assert_eq!(plan_target(&target(), &i), first);
+        }
+    }
+}
