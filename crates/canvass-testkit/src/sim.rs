@@ -381,7 +381,8 @@ where
 
 /// A running simulator: a wiremock server on loopback plus its [`SimControl`].
 pub struct Sim {
-    server: MockServer,
+    /// Always `Some` until dropped (see `Drop for Sim`).
+    server: Option<MockServer>,
     proxy: crate::proxy::Proxy,
     control: Arc<SimControl>,
 }
@@ -417,7 +418,7 @@ impl Sim {
             .await
             .expect("bind a loopback port for the simulator proxy");
         Sim {
-            server,
+            server: Some(server),
             proxy,
             control: Arc::new(SimControl::default()),
         }
@@ -455,8 +456,28 @@ impl Sim {
                 public: route.public,
                 handler,
             })
-            .mount(&self.server)
+            .mount(self.server())
             .await;
+    }
+
+    fn server(&self) -> &MockServer {
+        // Only `Drop` takes the server out.
+        #[allow(clippy::expect_used)]
+        self.server.as_ref().expect("the simulator's server")
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        // wiremock's `MockServer` drop blocks on an async lock with
+        // `futures::executor::block_on`. Inside a tokio task whose cooperative
+        // budget is spent, that lock never lets go and the drop spins forever.
+        // On a thread of its own, with no runtime, the budget does not apply.
+        if let Some(server) = self.server.take() {
+            let _ = std::thread::Builder::new()
+                .name("sim-drop".into())
+                .spawn(move || drop(server));
+        }
     }
 }
 
