@@ -575,3 +575,29 @@ async fn open_warehouse_understands_urls() {
         assert_eq!(w.schema_version().await.expect("v"), SCHEMA_VERSION);
     }
 }
+
+#[tokio::test]
+async fn sqlite_checkpoints_the_wal_in_the_background_after_a_write() {
+    // The writer's own automatic checkpoint waits for 10,000 WAL frames;
+    // a page of 300 people is a few dozen. Only the background
+    // checkpointer moves them into the database file this soon.
+    let dir = TempDir::new("checkpointer");
+    let path = dir.file("w.db");
+    let w = SqliteWarehouse::open(&path).await.expect("opens");
+    let kind = EntityKind::People;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let before = std::fs::metadata(&path).expect("db file").len();
+    w.store_page(write(&people_page(300, "cp"), &kind))
+        .await
+        .expect("stored");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut after = before;
+    while after <= before && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        after = std::fs::metadata(&path).expect("db file").len();
+    }
+    assert!(
+        after > before,
+        "the database file grew from {before} bytes once the WAL was checkpointed (now {after})"
+    );
+}

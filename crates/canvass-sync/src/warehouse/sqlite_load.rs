@@ -9,6 +9,10 @@
 
 use std::collections::HashMap;
 
+/// A hash map with a fast, non-cryptographic hasher, for the ids the writer
+/// hashes thousands of times per page.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 use canvass_core::{Checkpoint, EntityKind, RecordIssue};
 use rusqlite::{CachedStatement, Connection, ToSql, TransactionBehavior};
 
@@ -82,8 +86,8 @@ fn store_rows(tx: &Connection, prepared: &PreparedPage, counts: &mut PageCounts)
     // Records: decide what changed, keeping only the last occurrence of a
     // key repeated within the part (each occurrence still counts).
     let stored = stored_record_hashes(tx, &prepared.records)?;
-    let mut current: HashMap<(&str, &str, &str), &str> = HashMap::new();
-    let mut last_write: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    let mut current: FastMap<(&str, &str, &str), &str> = FastMap::default();
+    let mut last_write: FastMap<(&str, &str, &str), usize> = FastMap::default();
     for (i, rows) in prepared.records.iter().enumerate() {
         let m = &rows.main;
         let key = (m.table, m.system.as_str(), m.id.as_str());
@@ -169,7 +173,7 @@ fn finish(tx: &Connection, meta: &PageMeta, counts: &mut PageCounts) -> SyncResu
     Ok(())
 }
 
-type StoredHashes<'p> = HashMap<(&'static str, &'p str), HashMap<String, String>>;
+type StoredHashes<'p> = FastMap<(&'static str, &'p str), FastMap<String, String>>;
 
 fn stored_hash<'s, 'p>(stored: &'s StoredHashes<'p>, rows: &'p RecordRows) -> Option<&'s str> {
     stored
@@ -183,14 +187,14 @@ fn stored_record_hashes<'p>(
     conn: &Connection,
     records: &'p [RecordRows],
 ) -> SyncResult<StoredHashes<'p>> {
-    let mut groups: HashMap<(&'static str, &'p str), Vec<&'p str>> = HashMap::new();
+    let mut groups: FastMap<(&'static str, &'p str), Vec<&'p str>> = FastMap::default();
     for r in records {
         groups
             .entry((r.main.table, r.main.system.as_str()))
             .or_default()
             .push(r.main.id.as_str());
     }
-    let mut out: StoredHashes<'p> = HashMap::new();
+    let mut out: StoredHashes<'p> = FastMap::default();
     for ((table, system), ids) in groups {
         let found = out.entry((table, system)).or_default();
         for chunk in ids.chunks(LOOKUP_CHUNK) {
@@ -222,7 +226,7 @@ fn lookup(
     sql: &str,
     fixed: &[&str],
     ids: &[&str],
-    found: &mut HashMap<String, String>,
+    found: &mut FastMap<String, String>,
 ) -> SyncResult<()> {
     let mut stmt = conn.prepare_cached(sql)?;
     let mut n = 0;
@@ -387,14 +391,14 @@ fn insert_child_rows(
 /// Upserts raw records whose JSON changed (the last occurrence of a key
 /// repeated within the page wins).
 fn upsert_raw(conn: &Connection, raw: &[RawRow]) -> SyncResult<()> {
-    let mut groups: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+    let mut groups: FastMap<(&str, &str), Vec<&str>> = FastMap::default();
     for r in raw {
         groups
             .entry((r.system.as_str(), r.kind.as_str()))
             .or_default()
             .push(r.id.as_str());
     }
-    let mut stored: HashMap<(&str, &str), HashMap<String, String>> = HashMap::new();
+    let mut stored: FastMap<(&str, &str), FastMap<String, String>> = FastMap::default();
     for ((system, kind), ids) in groups {
         let found = stored.entry((system, kind)).or_default();
         for chunk in ids.chunks(LOOKUP_CHUNK) {
@@ -405,7 +409,7 @@ fn upsert_raw(conn: &Connection, raw: &[RawRow]) -> SyncResult<()> {
             lookup(conn, &sql, &[system, kind], chunk, found)?;
         }
     }
-    let mut last: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    let mut last: FastMap<(&str, &str, &str), usize> = FastMap::default();
     for (i, r) in raw.iter().enumerate() {
         last.insert((r.system.as_str(), r.kind.as_str(), r.id.as_str()), i);
     }
