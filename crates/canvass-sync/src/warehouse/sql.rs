@@ -31,11 +31,22 @@ pub(crate) struct PagePlan {
     pub stmts: Vec<Stmt>,
 }
 
-/// A page mapped to rows.
+/// A page mapped to rows, with the bookkeeping a writer needs worked out
+/// on the mapping side: which records repeat a key, and what to write in
+/// which order.
 pub(crate) struct PreparedPage {
     pub records: Vec<RecordRows>,
+    /// For each record, the index of the record before it with the same
+    /// key (table, system, id), if the part has one.
+    pub previous: Vec<Option<usize>>,
+    /// The index of the last record of each key, in key order: the rows
+    /// that may be written.
+    pub record_order: Vec<usize>,
     /// The raw JSON of each vendor item.
     pub raw: Vec<RawRow>,
+    /// The index of the last raw row of each key (system, kind, id), in
+    /// key order.
+    pub raw_order: Vec<usize>,
 }
 
 /// A `raw_records` row.
@@ -82,8 +93,38 @@ pub(crate) fn prepare_rows(
                 hash,
             }
         })
-        .collect();
-    Ok(PreparedPage { records, raw })
+        .collect::<Vec<_>>();
+    let (previous, record_order) = occurrences(records.iter().map(|r| {
+        let m = &r.main;
+        (m.table, m.system.as_str(), m.id.as_str())
+    }));
+    let (_, raw_order) = occurrences(
+        raw.iter()
+            .map(|r| (r.system.as_str(), r.kind.as_str(), r.id.as_str())),
+    );
+    Ok(PreparedPage {
+        records,
+        previous,
+        record_order,
+        raw,
+        raw_order,
+    })
+}
+
+/// For a sequence of keys: the index of each one's previous occurrence, and
+/// the index of the last occurrence of every distinct key, in key order.
+fn occurrences<K: std::hash::Hash + Eq + Ord + Copy>(
+    keys: impl ExactSizeIterator<Item = K>,
+) -> (Vec<Option<usize>>, Vec<usize>) {
+    let mut latest: HashMap<K, usize> = HashMap::with_capacity(keys.len());
+    let mut previous = Vec::with_capacity(keys.len());
+    let mut order: Vec<(K, usize)> = Vec::with_capacity(keys.len());
+    for (i, key) in keys.enumerate() {
+        previous.push(latest.insert(key, i));
+    }
+    order.extend(latest);
+    order.sort_unstable();
+    (previous, order.into_iter().map(|(_, i)| i).collect())
 }
 
 /// The key of a record row in `existing` maps.

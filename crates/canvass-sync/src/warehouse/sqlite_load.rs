@@ -83,41 +83,33 @@ pub(crate) fn store_parts(
 /// Stores a prepared part of a page (its records and raw JSON), counting
 /// what it inserts, updates and leaves unchanged.
 fn store_rows(tx: &Connection, prepared: &PreparedPage, counts: &mut PageCounts) -> SyncResult<()> {
-    // Records: decide what changed, keeping only the last occurrence of a
-    // key repeated within the part (each occurrence still counts).
-    let stored = stored_record_hashes(tx, &prepared.records)?;
-    let mut current: FastMap<(&str, &str, &str), &str> = FastMap::default();
-    let mut last_write: FastMap<(&str, &str, &str), usize> = FastMap::default();
-    for (i, rows) in prepared.records.iter().enumerate() {
-        let m = &rows.main;
-        let key = (m.table, m.system.as_str(), m.id.as_str());
+    let records = &prepared.records;
+    // Each occurrence of a key counts against the one before it: an
+    // earlier record of the part, or the stored row.
+    let stored = stored_record_hashes(tx, records, &prepared.record_order)?;
+    for (i, rows) in records.iter().enumerate() {
         counts.read += 1;
-        let previous = current
-            .get(&key)
-            .copied()
-            .or_else(|| stored_hash(&stored, rows));
+        let previous = match prepared.previous.get(i).copied().flatten() {
+            Some(p) => Some(records[p].main.hash.as_str()),
+            None => stored_hash(&stored, rows),
+        };
         match previous {
-            Some(h) if h == m.hash => counts.unchanged += 1,
+            Some(h) if h == rows.main.hash => counts.unchanged += 1,
             Some(_) => counts.updated += 1,
             None => counts.inserted += 1,
         }
-        if previous != Some(m.hash.as_str()) {
-            current.insert(key, m.hash.as_str());
-            last_write.insert(key, i);
-        }
     }
-    // What ends different from the stored row is written, in key order.
-    let mut writes: Vec<usize> = last_write
-        .into_values()
+    // The last version of each key is written when it differs from the
+    // stored row, in key order.
+    let writes: Vec<usize> = prepared
+        .record_order
+        .iter()
+        .copied()
         .filter(|&i| {
-            let rows = &prepared.records[i];
+            let rows = &records[i];
             stored_hash(&stored, rows) != Some(rows.main.hash.as_str())
         })
         .collect();
-    writes.sort_unstable_by_key(|&i| {
-        let m = &prepared.records[i].main;
-        (m.table, m.system.as_str(), m.id.as_str())
-    });
 
     // Contact points of changed people go first, then the rows themselves.
     for &i in &writes {
@@ -134,7 +126,7 @@ fn store_rows(tx: &Connection, prepared: &PreparedPage, counts: &mut PageCounts)
     }
     upsert_main_rows(tx, prepared, &writes)?;
     insert_child_rows(tx, prepared, &writes)?;
-    upsert_raw(tx, &prepared.raw)?;
+    upsert_raw(tx, &prepared.raw, &prepared.raw_order)?;
     Ok(())
 }
 
@@ -182,13 +174,15 @@ fn stored_hash<'s, 'p>(stored: &'s StoredHashes<'p>, rows: &'p RecordRows) -> Op
         .map(String::as_str)
 }
 
-/// The stored content hashes of a page's records, per table and system.
+/// The stored content hashes of `records[i]` for each `i` in `which`, per
+/// table and system.
 fn stored_record_hashes<'p>(
     conn: &Connection,
     records: &'p [RecordRows],
+    which: &[usize],
 ) -> SyncResult<StoredHashes<'p>> {
     let mut groups: FastMap<(&'static str, &'p str), Vec<&'p str>> = FastMap::default();
-    for r in records {
+    for r in which.iter().map(|&i| &records[i]) {
         groups
             .entry((r.main.table, r.main.system.as_str()))
             .or_default()
@@ -388,46 +382,16 @@ fn insert_child_rows(
     Ok(())
 }
 
-/// Upserts raw records whose JSON changed (the last occurrence of a key
-/// repeated within the page wins).
-fn upsert_raw(conn: &Connection, raw: &[RawRow]) -> SyncResult<()> {
-    let mut groups: FastMap<(&str, &str), Vec<&str>> = FastMap::default();
-    for r in raw {
-        groups
-            .entry((r.system.as_str(), r.kind.as_str()))
-            .or_default()
-            .push(r.id.as_str());
-    }
-    let mut stored: FastMap<(&str, &str), FastMap<String, String>> = FastMap::default();
-    for ((system, kind), ids) in groups {
-        let found = stored.entry((system, kind)).or_default();
-        for chunk in ids.chunks(LOOKUP_CHUNK) {
-            let sql = format!(
-                "SELECT id, content_hash FROM raw_records WHERE system = ?1 AND kind = ?2 AND id IN ({})",
-                marks(chunk.len(), 3)
-            );
-            lookup(conn, &sql, &[system, kind], chunk, found)?;
-        }
-    }
-    let mut last: FastMap<(&str, &str, &str), usize> = FastMap::default();
-    for (i, r) in raw.iter().enumerate() {
-        last.insert((r.system.as_str(), r.kind.as_str(), r.id.as_str()), i);
-    }
-    let mut writes: Vec<&RawRow> = raw
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| {
-            last.get(&(r.system.as_str(), r.kind.as_str(), r.id.as_str())) == Some(i)
-                && stored
-                    .get(&(r.system.as_str(), r.kind.as_str()))
-                    .and_then(|h| h.get(r.id.as_str()))
-                    != Some(&r.hash)
-        })
-        .map(|(_, r)| r)
-        .collect();
-    writes.sort_by_key(|r| (r.system.as_str(), r.kind.as_str(), r.id.as_str()));
+/// Upserts raw records; a stored row is rewritten only when its JSON
+/// changed (the upsert's own `WHERE` compares the content hashes, so no
+/// separate lookup is needed). The last occurrence of a key repeated within
+/// the part wins; `order` names those, in key order.
+fn upsert_raw(conn: &Connection, raw: &[RawRow], order: &[usize]) -> SyncResult<()> {
+    let writes: Vec<&RawRow> = order.iter().map(|&i| &raw[i]).collect();
     let head = "INSERT INTO raw_records (system, kind, id, json, content_hash)";
-    let tail = "ON CONFLICT (system, kind, id) DO UPDATE SET json = excluded.json, content_hash = excluded.content_hash";
+    let tail = "ON CONFLICT (system, kind, id) DO UPDATE SET json = excluded.json, \
+                content_hash = excluded.content_hash \
+                WHERE raw_records.content_hash IS NOT excluded.content_hash";
     for chunk in writes.chunks(ROWS_PER_STMT) {
         let mut b = Binder::new(conn, &values_sql(head, 5, chunk.len(), tail))?;
         for r in chunk {
