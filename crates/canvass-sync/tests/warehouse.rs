@@ -601,3 +601,89 @@ async fn sqlite_checkpoints_the_wal_in_the_background_after_a_write() {
         "the database file grew from {before} bytes once the WAL was checkpointed (now {after})"
     );
 }
+
+/// One person of a generated page: `(id, version)`; a version changes the
+/// person's email and raw JSON.
+fn versioned_page(people: &[(u8, u8)]) -> Page {
+    let mut page = Page::default();
+    for &(id, version) in people {
+        let p = with_email(
+            person("van", &id.to_string(), "Ana", "Núñez"),
+            &format!("p{id}v{version}@example.org"),
+        );
+        page.raw.push(RawRecord {
+            source: p.source.clone(),
+            kind: EntityKind::People,
+            json: serde_json::json!({"vanId": id, "version": version}),
+        });
+        page.records.push(Record::Person(p));
+    }
+    page
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Pages with keys repeated within and across them (more than one part
+    /// of a page, on SQLite) count every occurrence against the version
+    /// before it and leave exactly the last version of each person stored.
+    #[test]
+    fn sqlite_counts_and_stores_the_last_version_of_repeated_keys(
+        pages in proptest::collection::vec(
+            proptest::collection::vec((0u8..40, 0u8..3), 0..300),
+            1..4,
+        )
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async {
+            let dir = TempDir::new("repeats");
+            let w = SqliteWarehouse::open(dir.file("w.db")).await.expect("opens");
+            let kind = EntityKind::People;
+            let mut model: std::collections::BTreeMap<u8, u8> = Default::default();
+            for people in &pages {
+                let mut expected = (0u64, 0u64, 0u64);
+                for &(id, version) in people {
+                    match model.insert(id, version) {
+                        None => expected.0 += 1,
+                        Some(v) if v == version => expected.2 += 1,
+                        Some(_) => expected.1 += 1,
+                    }
+                }
+                let counts = w.store_page(write(&versioned_page(people), &kind)).await.expect("stored");
+                assert_eq!((counts.inserted, counts.updated, counts.unchanged), expected, "{people:?}");
+            }
+            let emails: Vec<(String, String)> = w
+                .export("person_emails")
+                .map_ok(|r| {
+                    let j = r.to_json();
+                    (j["person_id"].as_str().unwrap_or_default().to_string(), j["address"].as_str().unwrap_or_default().to_string())
+                })
+                .try_collect()
+                .await
+                .expect("export");
+            let want: Vec<(String, String)> = model
+                .iter()
+                .map(|(id, v)| (id.to_string(), format!("p{id}v{v}@example.org")))
+                .collect();
+            let mut got = emails;
+            got.sort();
+            let mut want = want;
+            want.sort();
+            assert_eq!(got, want);
+            let raw: Vec<(String, u64)> = w
+                .export("raw_records")
+                .map_ok(|r| {
+                    let j = r.to_json();
+                    (j["id"].as_str().unwrap_or_default().to_string(), j["json"]["version"].as_u64().unwrap_or(99))
+                })
+                .try_collect()
+                .await
+                .expect("export");
+            let mut raw = raw;
+            raw.sort();
+            let mut want_raw: Vec<(String, u64)> = model.iter().map(|(id, v)| (id.to_string(), u64::from(*v))).collect();
+            want_raw.sort();
+            assert_eq!(raw, want_raw);
+        });
+    }
+}
