@@ -34,9 +34,10 @@ pub struct Config {
     /// The environment variable holding the API key (`ACTION_NETWORK_API_KEY`).
     #[serde(default = "default_api_key_env")]
     pub api_key_env: String,
-    /// Requests per second, instead of Action Network's 4.
+    /// The client-side rate limit, instead of Action Network's 4 requests
+    /// per second: a number, or a table with `writes_per_second`.
     #[serde(default)]
-    pub rate_limit: Option<f64>,
+    pub rate_limit: Option<RateLimit>,
     /// Page size, at most (and by default) 25.
     #[serde(default)]
     pub per_page: Option<u32>,
@@ -59,14 +60,11 @@ impl Config {
         api_key: &str,
         retry: RetryPolicy,
     ) -> Result<ActionNetworkConnector, Error> {
-        let per_second = self.rate_limit.unwrap_or(RATE_LIMIT_PER_SECOND);
-        if per_second.is_nan() || per_second <= 0.0 {
-            return Err(Error::Config(format!(
-                "source of kind `{KIND}`: `rate_limit` must be a positive number of requests per second, not {per_second}"
-            )));
-        }
         let mut builder = ActionNetworkClient::builder(api_key)
-            .rate_limit(RateLimit::per_second(per_second))
+            .rate_limit(
+                self.rate_limit
+                    .unwrap_or(RateLimit::per_second(RATE_LIMIT_PER_SECOND)),
+            )
             .retry(retry)
             .per_page(self.per_page.unwrap_or(MAX_PER_PAGE));
         if let Some(url) = &self.base_url {

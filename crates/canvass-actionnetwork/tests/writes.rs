@@ -260,4 +260,8 @@ async fn factory_builds_from_config_and_names_a_missing_key_variable() {
     )
     .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(err.to_string().contains("positive number"), "{err}");
+    let split = serde_json::json!({"base_url": sim.base_url().to_string(), "api_key_env": "AN_KEY",
+        "rate_limit": {"per_second": 50.0, "writes_per_second": 10.0}});
+    canvass_actionnetwork::factory(&split, &secrets).expect("a table of limits is accepted");
 }

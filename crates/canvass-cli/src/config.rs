@@ -205,7 +205,8 @@ application_name = "my-canvass-app"     # your VAN API application name
 api_key_env = "VAN_API_KEY"             # variable holding the API key (without |mode)
 db_mode = "MyCampaign"                  # or "VoterFile"
 # base_url = "https://api.securevan.com/v4/"
-# rate_limit = { per_second = 5.0 }     # override the client-side limit
+# rate_limit = 5.0                     # requests/s, overriding the client-side limit;
+                                        # any source takes a number or { per_second = .., writes_per_second = .. }
 
 [sources.mobilize]
 kind = "mobilize"

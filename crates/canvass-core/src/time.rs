@@ -47,3 +47,41 @@ pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
 pub fn from_unix(seconds: i64) -> Option<DateTime<Utc>> {
     Utc.timestamp_opt(seconds, 0).single()
 }
+
+/// Reads an optional timestamp field of a vendor record: blank or missing is
+/// `None`; text that is not a timestamp is `None` too, with a warning (not a
+/// skip) in `issues` naming the record and the field, so the record is kept
+/// and the bad value is reported.
+///
+/// ```
+/// use canvass_core::EntityKind;
+/// use canvass_core::time::timestamp_field;
+/// let mut issues = Vec::new();
+/// let kind = EntityKind::People;
+/// assert!(timestamp_field(Some("2024-05-01T00:00:00Z"), "17", &kind, "created_at", &mut issues).is_some());
+/// assert!(timestamp_field(Some("  "), "17", &kind, "created_at", &mut issues).is_none());
+/// assert!(issues.is_empty());
+/// assert!(timestamp_field(Some("yesterday"), "17", &kind, "created_at", &mut issues).is_none());
+/// assert_eq!((issues[0].record.as_str(), issues[0].field.as_str()), ("17", "created_at"));
+/// assert!(!issues[0].skipped);
+/// ```
+pub fn timestamp_field(
+    text: Option<&str>,
+    record: &str,
+    kind: &crate::EntityKind,
+    field: &str,
+    issues: &mut Vec<crate::RecordIssue>,
+) -> Option<DateTime<Utc>> {
+    let text = text.filter(|t| !t.trim().is_empty())?;
+    let parsed = parse_timestamp(text);
+    if parsed.is_none() {
+        issues.push(crate::RecordIssue::new(
+            record,
+            kind,
+            field,
+            format!("not a timestamp: {text:?}"),
+            false,
+        ));
+    }
+    parsed
+}

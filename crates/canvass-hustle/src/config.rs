@@ -57,9 +57,10 @@ pub struct Config {
     /// applied when opting a lead out.
     #[serde(default)]
     pub opt_out_tags: BTreeMap<String, String>,
-    /// Requests per second (default 25, Hustle's published limit).
+    /// The client-side rate limit: a number of requests per second, or a
+    /// table with `writes_per_second` (default 25, Hustle's published limit).
     #[serde(default)]
-    pub rate_limit: Option<f64>,
+    pub rate_limit: Option<RateLimit>,
     /// Items per page (default and maximum 1000).
     #[serde(default)]
     pub page_size: Option<u32>,
@@ -82,9 +83,11 @@ pub fn factory(
     let client_secret = require_secret(secrets, "client_secret_env", &config.client_secret_env)?;
     let mut builder =
         HustleClient::builder(client_id.expose_secret(), client_secret.expose_secret())
-            .rate_limit(RateLimit::per_second(
-                config.rate_limit.unwrap_or(RATE_LIMIT_PER_SECOND),
-            ))
+            .rate_limit(
+                config
+                    .rate_limit
+                    .unwrap_or(RateLimit::per_second(RATE_LIMIT_PER_SECOND)),
+            )
             .retry(RetryPolicy::default());
     if let Some(url) = config.base_url.clone() {
         builder = builder.base_url(url);

@@ -13,13 +13,12 @@
 use std::collections::HashMap;
 
 use canvass_core::normalize::clean_name;
-use canvass_core::time::parse_timestamp;
+use canvass_core::time::timestamp_field;
 use canvass_core::{
     Channel, ContactAttempt, ContactResult, DeliveryStatus, Direction, Email, EntityKind,
     ExternalId, Extra, Message, OptOut, OptOutReason, Person, Phone, PhoneKind, PostalAddress,
-    RecordIssue, SourceRef, SubscriptionStatus, Tag, Tagging,
+    RecordIssue, SourceRef, SubscriptionStatus, Tag, Tagging, put_extra,
 };
-use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::client::SYSTEM;
@@ -28,34 +27,6 @@ use crate::models;
 /// A [`SourceRef`] in Hustle.
 pub fn source(id: &str) -> SourceRef {
     SourceRef::new(SYSTEM, id)
-}
-
-fn timestamp(
-    text: Option<&str>,
-    record: &str,
-    kind: &EntityKind,
-    field: &str,
-    issues: &mut Vec<RecordIssue>,
-) -> Option<DateTime<Utc>> {
-    let text = text.filter(|t| !t.trim().is_empty())?;
-    let parsed = parse_timestamp(text);
-    if parsed.is_none() {
-        issues.push(RecordIssue::new(
-            record,
-            kind,
-            field,
-            format!("not a timestamp: {text:?}"),
-            false,
-        ));
-    }
-    parsed
-}
-
-fn put(extra: &mut Extra, key: &str, value: impl Into<Value>) {
-    let value = value.into();
-    if !value.is_null() {
-        extra.insert(key.to_string(), value);
-    }
 }
 
 /// Custom-field labels Hustle accounts use to carry a VAN id.
@@ -67,7 +38,7 @@ pub fn lead_to_person(lead: &models::Lead, issues: &mut Vec<RecordIssue>) -> Per
     let kind = EntityKind::People;
     let mut person = Person {
         source: source(&lead.id),
-        created_at: timestamp(
+        created_at: timestamp_field(
             lead.created_at.as_deref(),
             &lead.id,
             &kind,
@@ -153,17 +124,17 @@ pub fn lead_to_person(lead: &models::Lead, issues: &mut Vec<RecordIssue>) -> Per
         }
     }
     let extra = &mut person.extra;
-    put(extra, "organizationId", lead.organization_id.clone());
-    put(extra, "activeGroupIds", lead.active_group_ids.clone());
+    put_extra(extra, "organizationId", lead.organization_id.clone());
+    put_extra(extra, "activeGroupIds", lead.active_group_ids.clone());
     if !lead.inactive_group_ids.is_empty() {
-        put(extra, "inactiveGroupIds", lead.inactive_group_ids.clone());
+        put_extra(extra, "inactiveGroupIds", lead.inactive_group_ids.clone());
     }
     if !lead.tag_ids.is_empty() {
-        put(extra, "tagIds", lead.tag_ids.clone());
+        put_extra(extra, "tagIds", lead.tag_ids.clone());
     }
-    put(extra, "globalOptedOut", lead.global_opted_out);
-    put(extra, "notes", lead.notes.clone().filter(|n| !n.is_empty()));
-    put(
+    put_extra(extra, "globalOptedOut", lead.global_opted_out);
+    put_extra(extra, "notes", lead.notes.clone().filter(|n| !n.is_empty()));
+    put_extra(
         extra,
         "followUp",
         lead.follow_up.clone().filter(|n| !n.is_empty()),
@@ -240,10 +211,10 @@ pub fn lead_opt_out(lead: &models::Lead, tags: &HashMap<String, models::Tag>) ->
     let phone = Phone::parse(&raw, PhoneKind::Unknown);
     let mut extra = Extra::new();
     if let Some(tag) = reason_tag {
-        put(&mut extra, "optOutTagId", tag.id.clone());
-        put(&mut extra, "optOutTagName", tag.name.clone());
+        put_extra(&mut extra, "optOutTagId", tag.id.clone());
+        put_extra(&mut extra, "optOutTagName", tag.name.clone());
     }
-    put(&mut extra, "organizationId", lead.organization_id.clone());
+    put_extra(&mut extra, "organizationId", lead.organization_id.clone());
     Some(OptOut {
         source: source(&lead.id),
         person: Some(source(&lead.id)),
@@ -260,9 +231,9 @@ pub fn lead_opt_out(lead: &models::Lead, tags: &HashMap<String, models::Tag>) ->
 /// Maps a tag.
 pub fn tag_to_tag(tag: &models::Tag) -> Tag {
     let mut extra = tag.extra.clone();
-    put(&mut extra, "organizationId", tag.organization_id.clone());
-    put(&mut extra, "agentVisibility", tag.agent_visibility.clone());
-    put(&mut extra, "createdAt", tag.created_at.clone());
+    put_extra(&mut extra, "organizationId", tag.organization_id.clone());
+    put_extra(&mut extra, "agentVisibility", tag.agent_visibility.clone());
+    put_extra(&mut extra, "createdAt", tag.created_at.clone());
     Tag {
         source: source(&tag.id),
         name: tag.name.clone().unwrap_or_default(),
@@ -313,10 +284,10 @@ pub fn message_to_message(msg: &models::Message, issues: &mut Vec<RecordIssue>) 
         (None, _) => DeliveryStatus::Other("unknown".into()),
     };
     let mut extra = msg.extra.clone();
-    put(&mut extra, "threadId", msg.thread_id.clone());
-    put(&mut extra, "agentId", msg.agent_id.clone());
-    put(&mut extra, "errorCode", msg.error_code.clone());
-    put(&mut extra, "type", msg.kind.clone());
+    put_extra(&mut extra, "threadId", msg.thread_id.clone());
+    put_extra(&mut extra, "agentId", msg.agent_id.clone());
+    put_extra(&mut extra, "errorCode", msg.error_code.clone());
+    put_extra(&mut extra, "type", msg.kind.clone());
     Message {
         source: source(&msg.id),
         person: msg.lead_id.as_deref().map(source),
@@ -324,7 +295,7 @@ pub fn message_to_message(msg: &models::Message, issues: &mut Vec<RecordIssue>) 
         channel: Channel::Sms,
         direction,
         body: msg.body.clone(),
-        sent_at: timestamp(
+        sent_at: timestamp_field(
             msg.created_at.as_deref(),
             &msg.id,
             &kind,
@@ -360,16 +331,16 @@ pub fn message_to_contact_attempt(
         }
     };
     let mut extra = Extra::new();
-    put(&mut extra, "messageId", msg.id.clone());
-    put(&mut extra, "status", msg.status.clone());
-    put(&mut extra, "threadId", msg.thread_id.clone());
+    put_extra(&mut extra, "messageId", msg.id.clone());
+    put_extra(&mut extra, "status", msg.status.clone());
+    put_extra(&mut extra, "threadId", msg.thread_id.clone());
     Some(ContactAttempt {
         source: source(&msg.id),
         person: msg.lead_id.as_deref().map(source),
         contact: None,
         channel: Channel::Sms,
         result,
-        attempted_at: timestamp(
+        attempted_at: timestamp_field(
             msg.created_at.as_deref(),
             &msg.id,
             &kind,

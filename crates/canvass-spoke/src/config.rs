@@ -64,9 +64,10 @@ pub struct Config {
     /// when the group uploads VAN ids).
     #[serde(default)]
     pub external_id_system: Option<String>,
-    /// GraphQL requests per second (default 10; Spoke publishes none).
+    /// The GraphQL client's rate limit: a number of requests per second, or
+    /// a table with `writes_per_second` (default 10; Spoke publishes none).
     #[serde(default)]
-    pub rate_limit: Option<f64>,
+    pub rate_limit: Option<RateLimit>,
 }
 
 /// Builds a Spoke connector from its config section.
@@ -86,9 +87,11 @@ pub fn factory(
             let token = require_secret(secrets, "api_token_env", &config.api_token_env)?;
             Some(
                 SpokeGraphql::builder(base.clone(), token.expose_secret())
-                    .rate_limit(RateLimit::per_second(
-                        config.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT),
-                    ))
+                    .rate_limit(
+                        config
+                            .rate_limit
+                            .unwrap_or(RateLimit::per_second(DEFAULT_RATE_LIMIT)),
+                    )
                     .retry(RetryPolicy::default())
                     .build()?,
             )

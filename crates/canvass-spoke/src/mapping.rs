@@ -21,6 +21,7 @@ use canvass_core::{
     Channel, ContactAttempt, ContactResult, DeliveryStatus, Direction, EntityKind, ExternalId,
     Extra, Message, OptOut, OptOutReason, Person, Phone, PhoneKind, PostalAddress, RecordIssue,
     SourceRef, SubscriptionStatus, SurveyOption, SurveyQuestion, SurveyResponse, Tag, Tagging,
+    put_extra,
 };
 use serde_json::Value;
 
@@ -59,13 +60,6 @@ pub(crate) fn issue(
         field: field.to_string(),
         message: message.into(),
         skipped,
-    }
-}
-
-fn put(extra: &mut Extra, key: &str, value: impl Into<Value>) {
-    let value = value.into();
-    if !value.is_null() {
-        extra.insert(key.to_string(), value);
     }
 }
 
@@ -172,7 +166,7 @@ pub fn contact_to_person(
                     format!("custom fields are not a JSON object but {other} (kept in extra)"),
                     false,
                 ));
-                put(&mut person.extra, "custom_fields_raw", text);
+                put_extra(&mut person.extra, "custom_fields_raw", text);
             }
             Err(e) => {
                 issues.push(issue(
@@ -182,23 +176,23 @@ pub fn contact_to_person(
                     format!("custom fields are not valid JSON ({e}); kept verbatim in extra"),
                     false,
                 ));
-                put(&mut person.extra, "custom_fields_raw", text);
+                put_extra(&mut person.extra, "custom_fields_raw", text);
             }
         }
     }
     let extra = &mut person.extra;
-    put(extra, "campaign_id", c.campaign_id);
-    put(extra, "organization_id", c.organization_id);
-    put(extra, "assignment_id", c.assignment_id);
-    put(
+    put_extra(extra, "campaign_id", c.campaign_id);
+    put_extra(extra, "organization_id", c.organization_id);
+    put_extra(extra, "assignment_id", c.assignment_id);
+    put_extra(
         extra,
         "message_status",
         c.message_status.as_ref().map(|s| s.as_str().to_string()),
     );
-    put(extra, "is_opted_out", c.is_opted_out);
-    put(extra, "error_code", c.error_code);
+    put_extra(extra, "is_opted_out", c.is_opted_out);
+    put_extra(extra, "error_code", c.error_code);
     for (k, v) in &c.extra {
-        put(extra, k, v.clone());
+        put_extra(extra, k, v.clone());
     }
     person
 }
@@ -245,15 +239,15 @@ pub fn message_to_message(m: models::Message, phones: &mut PhoneCache) -> Messag
     });
     let status = delivery_status(&m);
     let mut extra = m.extra;
-    put(
+    put_extra(
         &mut extra,
         "send_status",
         m.send_status.as_ref().map(|s| s.as_str().to_string()),
     );
-    put(&mut extra, "error_code", m.error_code);
-    put(&mut extra, "user_id", m.user_id);
-    put(&mut extra, "user_number", m.user_number);
-    put(&mut extra, "assignment_id", m.assignment_id);
+    put_extra(&mut extra, "error_code", m.error_code);
+    put_extra(&mut extra, "user_id", m.user_id);
+    put_extra(&mut extra, "user_number", m.user_number);
+    put_extra(&mut extra, "assignment_id", m.assignment_id);
     Message {
         source: source(m.id),
         person: m.campaign_contact_id.map(source),
@@ -287,9 +281,9 @@ pub fn message_to_contact_attempt(m: &Message) -> ContactAttempt {
         _ => ContactResult::Texted,
     };
     let mut extra = Extra::new();
-    put(&mut extra, "message_id", m.source.id.clone());
-    put(&mut extra, "direction", m.direction.as_str().to_string());
-    put(&mut extra, "delivery_status", m.status.as_str().to_string());
+    put_extra(&mut extra, "message_id", m.source.id.clone());
+    put_extra(&mut extra, "direction", m.direction.as_str().to_string());
+    put_extra(&mut extra, "delivery_status", m.status.as_str().to_string());
     ContactAttempt {
         source: source(message_attempt_id(m.source.id.parse().unwrap_or_default())),
         person: m.person.clone(),
@@ -393,11 +387,11 @@ pub fn opt_out_to_opt_out(
         }
     };
     let mut extra = Extra::new();
-    put(&mut extra, "reason_code", o.reason_code.clone());
-    put(&mut extra, "assignment_id", o.assignment_id);
-    put(&mut extra, "organization_id", o.organization_id);
+    put_extra(&mut extra, "reason_code", o.reason_code.clone());
+    put_extra(&mut extra, "assignment_id", o.assignment_id);
+    put_extra(&mut extra, "organization_id", o.organization_id);
     for (k, v) in &o.extra {
-        put(&mut extra, k, v.clone());
+        put_extra(&mut extra, k, v.clone());
     }
     OptOut {
         source: source(o.id),
@@ -418,8 +412,8 @@ pub fn opt_out_to_contact_attempt(o: &OptOut) -> ContactAttempt {
         ContactResult::OptedOut
     };
     let mut extra = Extra::new();
-    put(&mut extra, "opt_out_id", o.source.id.clone());
-    put(&mut extra, "reason", o.reason.as_str().to_string());
+    put_extra(&mut extra, "opt_out_id", o.source.id.clone());
+    put_extra(&mut extra, "reason", o.reason.as_str().to_string());
     ContactAttempt {
         source: source(opt_out_attempt_id(o.source.id.parse().unwrap_or_default())),
         person: o.person.clone(),
@@ -440,14 +434,14 @@ pub fn step_to_question(s: &models::InteractionStep) -> SurveyQuestion {
         .iter()
         .partition(|a| a.is_deleted != Some(true));
     let mut extra = Extra::new();
-    put(&mut extra, "campaign_id", s.campaign_id);
-    put(&mut extra, "organization_id", s.organization_id);
-    put(&mut extra, "script", s.script.clone());
-    put(&mut extra, "parent_interaction_id", s.parent_interaction_id);
-    put(&mut extra, "answer_option", s.answer_option.clone());
-    put(&mut extra, "is_deleted", s.is_deleted);
+    put_extra(&mut extra, "campaign_id", s.campaign_id);
+    put_extra(&mut extra, "organization_id", s.organization_id);
+    put_extra(&mut extra, "script", s.script.clone());
+    put_extra(&mut extra, "parent_interaction_id", s.parent_interaction_id);
+    put_extra(&mut extra, "answer_option", s.answer_option.clone());
+    put_extra(&mut extra, "is_deleted", s.is_deleted);
     if !deleted.is_empty() {
-        put(
+        put_extra(
             &mut extra,
             "deleted_options",
             deleted
@@ -457,7 +451,7 @@ pub fn step_to_question(s: &models::InteractionStep) -> SurveyQuestion {
         );
     }
     for (k, v) in &s.extra {
-        put(&mut extra, k, v.clone());
+        put_extra(&mut extra, k, v.clone());
     }
     let question = nonempty(&s.question).map(str::to_string);
     SurveyQuestion {
@@ -495,7 +489,7 @@ pub fn response_to_response(
     };
     let mut extra = Extra::new();
     for (k, v) in &r.extra {
-        put(&mut extra, k, v.clone());
+        put_extra(&mut extra, k, v.clone());
     }
     Some(SurveyResponse {
         source: source(r.id),
@@ -511,12 +505,12 @@ pub fn response_to_response(
 /// A tag row as a tag.
 pub fn tag_to_tag(t: &models::Tag) -> Tag {
     let mut extra = Extra::new();
-    put(&mut extra, "group", t.group.clone());
-    put(&mut extra, "description", t.description.clone());
-    put(&mut extra, "is_deleted", t.is_deleted);
-    put(&mut extra, "organization_id", t.organization_id);
+    put_extra(&mut extra, "group", t.group.clone());
+    put_extra(&mut extra, "description", t.description.clone());
+    put_extra(&mut extra, "is_deleted", t.is_deleted);
+    put_extra(&mut extra, "organization_id", t.organization_id);
     for (k, v) in &t.extra {
-        put(&mut extra, k, v.clone());
+        put_extra(&mut extra, k, v.clone());
     }
     Tag {
         source: source(t.id),
@@ -543,9 +537,9 @@ pub fn contact_tag_to_tagging(
         return None;
     };
     let mut extra = Extra::new();
-    put(&mut extra, "value", t.value.clone());
+    put_extra(&mut extra, "value", t.value.clone());
     for (k, v) in &t.extra {
-        put(&mut extra, k, v.clone());
+        put_extra(&mut extra, k, v.clone());
     }
     Some(Tagging {
         source: source(t.id),

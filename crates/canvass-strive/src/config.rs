@@ -36,10 +36,11 @@ pub struct Config {
     /// Only this campaign (new members are created in it).
     #[serde(default)]
     pub campaign_id: Option<i64>,
-    /// Requests per second. Strive publishes no limit (UNVERIFIED); the
-    /// default is a conservative 10.
+    /// The client-side rate limit: a number of requests per second, or a
+    /// table with `writes_per_second`. Strive publishes no limit
+    /// (UNVERIFIED); the default is a conservative 10.
     #[serde(default)]
-    pub rate_limit: Option<f64>,
+    pub rate_limit: Option<RateLimit>,
     /// Rows per request (default and maximum 1000).
     #[serde(default)]
     pub page_size: Option<u32>,
@@ -56,9 +57,11 @@ pub fn factory(
     let config: Config = decode_config(KIND, config)?;
     let key = require_secret(secrets, "api_key_env", &config.api_key_env)?;
     let mut builder = StriveClient::builder(key.expose_secret())
-        .rate_limit(RateLimit::per_second(
-            config.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT),
-        ))
+        .rate_limit(
+            config
+                .rate_limit
+                .unwrap_or(RateLimit::per_second(DEFAULT_RATE_LIMIT)),
+        )
         .retry(RetryPolicy::default());
     if let Some(url) = config.base_url.clone() {
         builder = builder.base_url(url);

@@ -10,13 +10,12 @@
 //!   event type and supplemental text, unknown when neither says.
 
 use canvass_core::normalize::clean_name;
-use canvass_core::time::parse_timestamp;
+use canvass_core::time::timestamp_field;
 use canvass_core::{
     Channel, ContactAttempt, ContactResult, DeliveryStatus, Direction, Email, EntityKind, Extra,
     Message, OptOut, OptOutReason, Person, Phone, PhoneKind, PostalAddress, RecordIssue, SourceRef,
-    SubscriptionStatus, Tag, Tagging,
+    SubscriptionStatus, Tag, Tagging, put_extra,
 };
-use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::client::SYSTEM;
@@ -35,34 +34,6 @@ pub fn outgoing_id(id: i64) -> String {
 /// The canonical id of an incoming message.
 pub fn incoming_id(id: i64) -> String {
     format!("in:{id}")
-}
-
-fn timestamp(
-    text: Option<&str>,
-    record: &str,
-    kind: &EntityKind,
-    field: &str,
-    issues: &mut Vec<RecordIssue>,
-) -> Option<DateTime<Utc>> {
-    let text = text.filter(|t| !t.trim().is_empty())?;
-    let parsed = parse_timestamp(text);
-    if parsed.is_none() {
-        issues.push(RecordIssue::new(
-            record,
-            kind,
-            field,
-            format!("not a timestamp: {text:?}"),
-            false,
-        ));
-    }
-    parsed
-}
-
-fn put(extra: &mut Extra, key: &str, value: impl Into<Value>) {
-    let value = value.into();
-    if !value.is_null() {
-        extra.insert(key.to_string(), value);
-    }
 }
 
 fn nonempty(s: &Option<String>) -> Option<&str> {
@@ -87,8 +58,8 @@ pub fn member_to_person(m: &models::Member, issues: &mut Vec<RecordIssue>) -> Pe
     let id = m.id.to_string();
     let mut person = Person {
         source: source(m.id),
-        modified_at: timestamp(m.updated_at.as_deref(), &id, &kind, "updated_at", issues),
-        created_at: timestamp(m.created_at.as_deref(), &id, &kind, "created_at", issues),
+        modified_at: timestamp_field(m.updated_at.as_deref(), &id, &kind, "updated_at", issues),
+        created_at: timestamp_field(m.created_at.as_deref(), &id, &kind, "created_at", issues),
         given_name: m.first_name.as_deref().and_then(clean_name),
         family_name: m.last_name.as_deref().and_then(clean_name),
         ..Person::default()
@@ -151,17 +122,17 @@ pub fn member_to_person(m: &models::Member, issues: &mut Vec<RecordIssue>) -> Pe
         person.custom_fields.insert(k.clone(), v.clone());
     }
     let extra = &mut person.extra;
-    put(extra, "campaign_id", m.campaign_id);
-    put(extra, "notes", m.notes.clone().filter(|n| !n.is_empty()));
-    put(
+    put_extra(extra, "campaign_id", m.campaign_id);
+    put_extra(extra, "notes", m.notes.clone().filter(|n| !n.is_empty()));
+    put_extra(
         extra,
         "additional_notes",
         m.additional_notes.clone().filter(|n| !n.is_empty()),
     );
-    put(extra, "carrier", m.carrier.clone());
-    put(extra, "opt_in", m.opt_in);
-    put(extra, "first_sub_id", m.first_sub_id);
-    put(extra, "group", m.group.clone());
+    put_extra(extra, "carrier", m.carrier.clone());
+    put_extra(extra, "opt_in", m.opt_in);
+    put_extra(extra, "first_sub_id", m.first_sub_id);
+    put_extra(extra, "group", m.group.clone());
     for (k, v) in &m.extra {
         extra.insert(k.clone(), v.clone());
     }
@@ -176,7 +147,7 @@ pub fn member_taggings(m: &models::Member) -> Vec<Tagging> {
         .filter_map(|g| {
             let key = g.id.clone().or(g.name.clone())?;
             let mut extra = Extra::new();
-            put(&mut extra, "group_name", g.name);
+            put_extra(&mut extra, "group_name", g.name);
             Some(Tagging {
                 source: source(format!("{}:{key}", m.id)),
                 modified_at: None,
@@ -237,12 +208,12 @@ pub fn outgoing_to_message(m: &models::OutgoingMessage, issues: &mut Vec<RecordI
     let id = outgoing_id(m.id);
     let kind = EntityKind::Messages;
     let mut extra = m.extra.clone();
-    put(&mut extra, "campaign_id", m.campaign_id);
-    put(&mut extra, "broadcast_id", m.broadcast_id);
-    put(&mut extra, "p2p_id", m.p2p_id);
-    put(&mut extra, "flow_action_id", m.flow_action_id.clone());
-    put(&mut extra, "error_code", m.error_code.clone());
-    put(&mut extra, "queued_at", m.queued_at.clone());
+    put_extra(&mut extra, "campaign_id", m.campaign_id);
+    put_extra(&mut extra, "broadcast_id", m.broadcast_id);
+    put_extra(&mut extra, "p2p_id", m.p2p_id);
+    put_extra(&mut extra, "flow_action_id", m.flow_action_id.clone());
+    put_extra(&mut extra, "error_code", m.error_code.clone());
+    put_extra(&mut extra, "queued_at", m.queued_at.clone());
     Message {
         source: source(&id),
         person: m.member_id.map(source),
@@ -250,7 +221,7 @@ pub fn outgoing_to_message(m: &models::OutgoingMessage, issues: &mut Vec<RecordI
         channel: Channel::Sms,
         direction: Direction::Outbound,
         body: m.message.clone(),
-        sent_at: timestamp(
+        sent_at: timestamp_field(
             m.sent_at.as_deref().or(m.queued_at.as_deref()),
             &id,
             &kind,
@@ -292,13 +263,13 @@ pub fn incoming_to_message(
         phone.number
     });
     let mut extra = m.extra.clone();
-    put(&mut extra, "campaign_id", m.campaign_id);
-    put(&mut extra, "to_number", m.to_number.clone());
-    put(&mut extra, "attachments", m.attachments.clone());
-    put(&mut extra, "is_opt_out", m.is_opt_out);
-    put(&mut extra, "conversation_id", m.conversation_id.clone());
-    put(&mut extra, "flow_id", m.flow_id.clone());
-    put(&mut extra, "response_to_id", m.response_to_id);
+    put_extra(&mut extra, "campaign_id", m.campaign_id);
+    put_extra(&mut extra, "to_number", m.to_number.clone());
+    put_extra(&mut extra, "attachments", m.attachments.clone());
+    put_extra(&mut extra, "is_opt_out", m.is_opt_out);
+    put_extra(&mut extra, "conversation_id", m.conversation_id.clone());
+    put_extra(&mut extra, "flow_id", m.flow_id.clone());
+    put_extra(&mut extra, "response_to_id", m.response_to_id);
     Message {
         source: source(&id),
         person: m.member_id.map(source),
@@ -306,7 +277,7 @@ pub fn incoming_to_message(
         channel: Channel::Sms,
         direction: Direction::Inbound,
         body: m.message.clone(),
-        sent_at: timestamp(m.sent_at.as_deref(), &id, &kind, "sent_at", issues),
+        sent_at: timestamp_field(m.sent_at.as_deref(), &id, &kind, "sent_at", issues),
         status: DeliveryStatus::Received,
         campaign: campaign_label(None, None, m.campaign_id),
         extra,
@@ -317,7 +288,7 @@ pub fn incoming_to_message(
 /// is *canvassed*.
 pub fn message_to_contact_attempt(m: &Message) -> ContactAttempt {
     let mut extra = Extra::new();
-    put(&mut extra, "status", m.status.as_str());
+    put_extra(&mut extra, "status", m.status.as_str());
     ContactAttempt {
         source: m.source.clone(),
         person: m.person.clone(),
@@ -403,17 +374,17 @@ pub fn event_to_opt_out(
         }
     };
     let mut extra = e.extra.clone();
-    put(&mut extra, "type", e.kind.clone());
-    put(&mut extra, "supplemental", e.supplemental.clone());
-    put(&mut extra, "ref_id", e.ref_id.clone());
-    put(&mut extra, "campaign_id", e.campaign_id);
+    put_extra(&mut extra, "type", e.kind.clone());
+    put_extra(&mut extra, "supplemental", e.supplemental.clone());
+    put_extra(&mut extra, "ref_id", e.ref_id.clone());
+    put_extra(&mut extra, "campaign_id", e.campaign_id);
     OptOut {
         source: source(e.id),
         person: e.member_id.map(source),
         channel: Channel::Sms,
         identifier,
         reason: opt_out_reason(e.kind.as_deref(), e.supplemental.as_deref()),
-        opted_out_at: timestamp(e.created_at.as_deref(), &id, &kind, "created_at", issues),
+        opted_out_at: timestamp_field(e.created_at.as_deref(), &id, &kind, "created_at", issues),
         extra,
     }
 }

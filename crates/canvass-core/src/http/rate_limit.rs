@@ -20,12 +20,69 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(mobilize.writes_per_second, Some(5.0));
 /// # let _ = an;
 /// ```
+///
+/// In configuration (every connector's `rate_limit` key) a limit is either
+/// a number of requests per second or a table with a separate write limit;
+/// each must be a positive number:
+///
+/// ```
+/// use canvass_core::http::RateLimit;
+/// #[derive(serde::Deserialize)]
+/// struct Source { rate_limit: RateLimit }
+/// let one: Source = toml::from_str("rate_limit = 4").unwrap();
+/// assert_eq!(one.rate_limit, RateLimit::per_second(4.0));
+/// let two: Source = toml::from_str("rate_limit = { per_second = 15, writes_per_second = 5 }").unwrap();
+/// assert_eq!(two.rate_limit, RateLimit::split(15.0, 5.0));
+/// assert!(toml::from_str::<Source>("rate_limit = 0").is_err());
+/// assert!(toml::from_str::<Source>("rate_limit = \"fast\"").is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RateLimitSetting")]
 pub struct RateLimit {
     /// Requests per second for reads (and for writes, when `writes_per_second` is `None`).
     pub per_second: f64,
     /// A separate, usually lower, limit for writes (POST/PUT/PATCH/DELETE).
     pub writes_per_second: Option<f64>,
+}
+
+/// How a rate limit is written in configuration.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a number of requests per second, or a table `{ per_second = .., writes_per_second = .. }`"
+)]
+enum RateLimitSetting {
+    PerSecond(f64),
+    Table {
+        per_second: f64,
+        #[serde(default)]
+        writes_per_second: Option<f64>,
+    },
+}
+
+impl TryFrom<RateLimitSetting> for RateLimit {
+    type Error = String;
+
+    fn try_from(setting: RateLimitSetting) -> Result<RateLimit, String> {
+        let limit = match setting {
+            RateLimitSetting::PerSecond(n) => RateLimit::per_second(n),
+            RateLimitSetting::Table {
+                per_second,
+                writes_per_second,
+            } => RateLimit {
+                per_second,
+                writes_per_second,
+            },
+        };
+        for n in std::iter::once(limit.per_second).chain(limit.writes_per_second) {
+            if n.is_nan() || n <= 0.0 {
+                return Err(format!(
+                    "a rate limit must be a positive number of requests per second, not {n}"
+                ));
+            }
+        }
+        Ok(limit)
+    }
 }
 
 impl RateLimit {

@@ -17,6 +17,24 @@ use serde::{Deserialize, Serialize};
 /// Vendor fields the model has no place for, kept verbatim.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
 
+/// Keeps a vendor field in `extra` under `key`, unless its value is JSON
+/// `null` (an absent field is not worth a key).
+///
+/// ```
+/// use canvass_core::{Extra, put_extra};
+/// let mut extra = Extra::new();
+/// put_extra(&mut extra, "campaign", "GOTV");
+/// put_extra(&mut extra, "nothing", serde_json::Value::Null);
+/// put_extra(&mut extra, "unset", None::<String>);
+/// assert_eq!(serde_json::Value::Object(extra), serde_json::json!({"campaign": "GOTV"}));
+/// ```
+pub fn put_extra(extra: &mut Extra, key: &str, value: impl Into<serde_json::Value>) {
+    let value = value.into();
+    if !value.is_null() {
+        extra.insert(key.to_string(), value);
+    }
+}
+
 /// Where a record came from: the system and the vendor's own id.
 ///
 /// ```
