@@ -132,6 +132,31 @@ pub struct TargetConfig {
     /// Survey question mappings.
     #[serde(default)]
     pub surveys: Vec<SurveyMapping>,
+    /// Opt-in: create a VAN event (with its shifts) for each source event
+    /// that RSVPs point to and `events` does not map (default: off, such
+    /// RSVPs are only counted as unmapped).
+    #[serde(default)]
+    pub create_events: Option<CreateEvents>,
+}
+
+/// What VAN needs to create an event that the canonical event lacks: the
+/// `create_events` table of a target.
+///
+/// ```
+/// let t: canvass_vansync::TargetConfig = toml::from_str(r#"
+///     name = "state"
+///     create_events = { event_type_id = 372, role_id = 111687 }
+/// "#).unwrap();
+/// assert_eq!(t.create_events.unwrap().role_id, 111687);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEvents {
+    /// The VAN event type of created events (`GET /events/types`).
+    pub event_type_id: u64,
+    /// The VAN role signups to created events get (one of the event
+    /// type's roles).
+    pub role_id: u64,
 }
 
 /// Where a source event's signups go in VAN.
@@ -199,6 +224,7 @@ impl TargetConfig {
             events: BTreeMap::new(),
             activist_codes: BTreeMap::new(),
             surveys: Vec::new(),
+            create_events: None,
         }
     }
 
@@ -210,6 +236,14 @@ impl TargetConfig {
     /// The system whose links are VAN ids of this committee.
     pub fn link_system(&self) -> &str {
         self.link_system.as_deref().unwrap_or("van")
+    }
+
+    /// Whether events are created in VAN for unmapped source events: a
+    /// `create_events` table and both rules running.
+    pub fn creates_events(&self) -> Option<&CreateEvents> {
+        self.create_events
+            .as_ref()
+            .filter(|_| self.runs(Rule::CreateEvents) && self.runs(Rule::RsvpsToSignups))
     }
 
     /// Whether `rule` runs for this committee.
@@ -316,6 +350,43 @@ impl TargetConfig {
                     "use a canonical attendance status (registered, confirmed, attended, no_show, cancelled, declined, tentative, invited, walk_in)".into(),
                 ));
             }
+        }
+        if let Some(c) = &self.create_events {
+            if c.event_type_id == 0 {
+                return Err(bad(
+                    "create_events.event_type_id",
+                    "give the VAN event type of created events (an id from GET /events/types)"
+                        .into(),
+                ));
+            }
+            if c.role_id == 0 {
+                return Err(bad(
+                    "create_events.role_id",
+                    "give the VAN role signups to created events get (one of the event type's roles)"
+                        .into(),
+                ));
+            }
+            if !self.runs(Rule::CreateEvents) {
+                return Err(bad(
+                    "create_events",
+                    "rules does not list create_events: add it to rules, or remove the create_events table".into(),
+                ));
+            }
+            if !self.runs(Rule::RsvpsToSignups) {
+                return Err(bad(
+                    "create_events",
+                    "events are created for RSVPs: rules must list rsvps_to_signups too".into(),
+                ));
+            }
+        } else if self
+            .rules
+            .as_ref()
+            .is_some_and(|r| r.contains(&Rule::CreateEvents))
+        {
+            return Err(bad(
+                "rules",
+                "create_events is listed but the target has no create_events table (event_type_id, role_id)".into(),
+            ));
         }
         for (i, s) in self.surveys.iter().enumerate() {
             if s.answers.is_empty() {

@@ -15,6 +15,13 @@
 //!   they are **not** re-sent, but reported as in doubt until resolved with
 //!   [`VanSync::resolve_in_doubt`](crate::VanSync::resolve_in_doubt).
 //!
+//! Events (rule `create_events`) are created before any signup, one
+//! `POST /events` each, then read back for their shift ids; the ledger
+//! entry's outcome records the VAN event and shift ids (as JSON) so later
+//! pushes sign people up to it instead of creating it again. Creating an
+//! event is not idempotent: one left `sending` is in doubt, never re-sent,
+//! and its signups wait until it is resolved (or the event is mapped).
+//!
 //! So signups and activist codes are written at least once and stored once;
 //! contact history is written at most once, and exactly once unless a crash
 //! lands in the window between VAN's answer and the ledger commit, which
@@ -35,7 +42,10 @@ use futures::StreamExt;
 
 use crate::config::TargetConfig;
 use crate::error::VanSyncError;
-use crate::plan::{PlannedVanWrite, RESOLVE_PERSON_RULE, Resolution, TargetPlan, VanAction};
+use crate::plan::{
+    CREATE_EVENT_RULE, CreatedEvent, PlannedEvent, PlannedVanWrite, RESOLVE_PERSON_RULE,
+    Resolution, TargetPlan, VanAction,
+};
 use crate::report::{
     BulkJobReport, FailedWrite, InDoubtWrite, PersonLabel, RuleCounts, TargetReport,
 };
@@ -51,6 +61,15 @@ enum Outcome {
     AlreadyWritten,
     Failed(String),
     InDoubt(String),
+}
+
+/// An event as reports name it: its title and source ref.
+fn event_label(e: &PlannedEvent) -> PersonLabel {
+    PersonLabel {
+        canonical_id: e.source.to_string(),
+        name: e.body.name.clone(),
+        van_id: None,
+    }
 }
 
 /// Whether VAN may have applied a call that ended in `e`.
@@ -74,11 +93,17 @@ pub(crate) struct Executor<'a> {
     pub(crate) bulk_threshold: usize,
 }
 
+/// A pending write with its person's VAN id and, for signups, the VAN
+/// event, shift and role known so far.
+type Placed<'p> = (&'p PlannedVanWrite, u64, u64, Option<u64>, Option<u64>);
+
 /// A write ready to send: its person's VAN id and, for signups, the shift
 /// and role (the event's first when not mapped).
 struct Ready<'p> {
     write: &'p PlannedVanWrite,
     van_id: u64,
+    /// For signups: the VAN event (a created one's id once known).
+    event_id: u64,
     shift_role: Option<(u64, u64)>,
 }
 
@@ -119,23 +144,55 @@ impl<'a> Executor<'a> {
             Some(ids) => ids,
             None => return Ok(report),
         };
-        let events = self.event_defaults(&pending, &mut report).await;
+        let created = self.create_events(&mut report).await?;
 
-        let mut by_rule: BTreeMap<Rule, Vec<Ready<'_>>> = BTreeMap::new();
+        // Each signup's event, shift and role (a created event's from this
+        // push or the ledger).
+        let mut placed: Vec<Placed<'_>> = Vec::new();
         for w in pending {
             let Some(van_id) = van_ids.get(&w.person).copied() else {
                 report.rules.entry(w.rule).or_default().blocked += 1;
                 continue;
             };
-            let shift_role = match &w.action {
+            match &w.action {
                 VanAction::Signup {
                     event_id,
                     shift_id,
                     role_id,
+                    created: to_created,
                     ..
-                } => match (shift_id, role_id) {
-                    (Some(s), Some(r)) => Some((*s, *r)),
-                    _ => match events.get(event_id) {
+                } => match to_created {
+                    None => placed.push((w, van_id, *event_id, *shift_id, *role_id)),
+                    Some(c) => match created.get(&c.event_key) {
+                        Some(e) => placed.push((
+                            w,
+                            van_id,
+                            e.event_id,
+                            e.shift_for(c.shift.as_ref()),
+                            *role_id,
+                        )),
+                        // Its event was not created (failed, in doubt).
+                        None => report.rules.entry(w.rule).or_default().blocked += 1,
+                    },
+                },
+                _ => placed.push((w, van_id, 0, None, None)),
+            }
+        }
+        let needs_defaults: Vec<u64> = placed
+            .iter()
+            .filter(|(w, _, _, s, r)| {
+                matches!(w.action, VanAction::Signup { .. }) && (s.is_none() || r.is_none())
+            })
+            .map(|(_, _, e, _, _)| *e)
+            .collect();
+        let events = self.event_defaults(&needs_defaults, &mut report).await;
+
+        let mut by_rule: BTreeMap<Rule, Vec<Ready<'_>>> = BTreeMap::new();
+        for (w, van_id, event_id, shift_id, role_id) in placed {
+            let shift_role = match &w.action {
+                VanAction::Signup { .. } => match (shift_id, role_id) {
+                    (Some(s), Some(r)) => Some((s, r)),
+                    _ => match events.get(&event_id) {
                         Some(Ok((first_shift, first_role))) => {
                             match (shift_id.or(*first_shift), role_id.or(*first_role)) {
                                 (Some(s), Some(r)) => Some((s, r)),
@@ -170,6 +227,7 @@ impl<'a> Executor<'a> {
             by_rule.entry(w.rule).or_default().push(Ready {
                 write: w,
                 van_id,
+                event_id,
                 shift_role,
             });
         }
@@ -335,57 +393,190 @@ impl<'a> Executor<'a> {
     /// The first shift and role of each VAN event a signup needs them for.
     async fn event_defaults(
         &self,
-        pending: &[&PlannedVanWrite],
+        event_ids: &[u64],
         report: &mut TargetReport,
     ) -> HashMap<u64, Result<(Option<u64>, Option<u64>), String>> {
         let mut out = HashMap::new();
-        for w in pending {
-            if let VanAction::Signup {
-                event_id,
-                shift_id,
-                role_id,
-                ..
-            } = &w.action
-                && (shift_id.is_none() || role_id.is_none())
-                && !out.contains_key(event_id)
-            {
-                let read = self
-                    .client
-                    .events()
-                    .get(*event_id)
-                    .expand(&[
-                        canvass_van::client::EventExpand::Shifts,
-                        canvass_van::client::EventExpand::Roles,
-                    ])
-                    .send()
-                    .await;
-                let value = match read {
-                    Ok(e) => Ok((
-                        e.shifts.iter().flatten().find_map(|s| s.event_shift_id),
-                        e.roles.iter().flatten().next().map(|r| r.role_id),
-                    )),
-                    Err(e) => {
-                        if e.is_auth() && report.error.is_none() {
-                            report.error = Some(e.to_string());
-                        }
-                        Err(e.to_string())
-                    }
-                };
-                out.insert(*event_id, value);
+        for event_id in event_ids {
+            if out.contains_key(event_id) {
+                continue;
             }
+            let read = self
+                .client
+                .events()
+                .get(*event_id)
+                .expand(&[
+                    canvass_van::client::EventExpand::Shifts,
+                    canvass_van::client::EventExpand::Roles,
+                ])
+                .send()
+                .await;
+            let value = match read {
+                Ok(e) => Ok((
+                    e.shifts.iter().flatten().find_map(|s| s.event_shift_id),
+                    e.roles.iter().flatten().next().map(|r| r.role_id),
+                )),
+                Err(e) => {
+                    if e.is_auth() && report.error.is_none() {
+                        report.error = Some(e.to_string());
+                    }
+                    Err(e.to_string())
+                }
+            };
+            out.insert(*event_id, value);
         }
         out
+    }
+
+    /// Creates the plan's events in VAN through the ledger; returns every
+    /// created event (from this push or an earlier one) by ledger key.
+    async fn create_events(
+        &self,
+        report: &mut TargetReport,
+    ) -> Result<HashMap<String, CreatedEvent>, VanSyncError> {
+        let mut out = HashMap::new();
+        for e in &self.plan.events {
+            let rule = Rule::CreateEvents;
+            if e.is_written() {
+                report.rules.entry(rule).or_default().already_written += 1;
+                if let Some(c) = &e.created {
+                    out.insert(e.key.clone(), c.clone());
+                }
+                continue;
+            }
+            if report.error.is_some() {
+                report.rules.entry(rule).or_default().blocked += 1;
+                continue;
+            }
+            let mut person = canvass_core::Person {
+                source: e.source.clone(),
+                ..canvass_core::Person::default()
+            };
+            if let Ok(v) = serde_json::to_value(e.body.as_ref()) {
+                person.extra.insert("van_create_event".into(), v);
+            }
+            let planned = PlannedWrite {
+                idempotency_key: e.key.clone(),
+                rule: CREATE_EVENT_RULE.into(),
+                target: self.plan.ledger_target.clone(),
+                op: WriteOp::UpsertPerson {
+                    person: Box::new(person),
+                },
+            };
+            let entry = self.warehouse.ledger_plan(&planned).await?;
+            match entry.status {
+                LedgerStatus::Written => {
+                    report.rules.entry(rule).or_default().already_written += 1;
+                    if let Some(c) = entry
+                        .outcome_id
+                        .as_deref()
+                        .and_then(CreatedEvent::from_outcome)
+                    {
+                        out.insert(e.key.clone(), c);
+                    }
+                    continue;
+                }
+                LedgerStatus::Sending => {
+                    self.event_in_doubt(
+                        report,
+                        e,
+                        "an earlier push sent it and stopped before recording VAN's answer; check VAN for the event, then resolve it (or map the source event under events)".into(),
+                    );
+                    continue;
+                }
+                _ => {}
+            }
+            self.warehouse.ledger_mark_sending(&e.key).await?;
+            match self.client.events().create(&e.body).await {
+                Ok(event_id) => {
+                    let created = self.read_created(e, event_id).await;
+                    self.warehouse
+                        .ledger_mark_written(&e.key, Some(&created.to_outcome()))
+                        .await?;
+                    report.rules.entry(rule).or_default().written += 1;
+                    out.insert(e.key.clone(), created);
+                }
+                Err(err) if outcome_unknown(&err) => {
+                    // Left `sending`: VAN may have created it.
+                    self.event_in_doubt(report, e, format!("VAN's answer was lost: {err}"));
+                }
+                Err(err) => {
+                    let text = err.to_string();
+                    self.warehouse.ledger_mark_failed(&e.key, &text).await?;
+                    if err.is_auth() && report.error.is_none() {
+                        report.error = Some(text.clone());
+                    }
+                    report.rules.entry(rule).or_default().failed += 1;
+                    report.failures.push(FailedWrite {
+                        key: e.key.clone(),
+                        rule: rule.as_str().to_string(),
+                        person: event_label(e),
+                        what: e.describe(),
+                        error: text,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A created event's shift ids, matched to the source shifts in the
+    /// order they were sent. When the read fails, signups go to the
+    /// event's first shift (read again when they are sent).
+    async fn read_created(&self, e: &PlannedEvent, event_id: u64) -> CreatedEvent {
+        let read = self
+            .client
+            .events()
+            .get(event_id)
+            .expand(&[canvass_van::client::EventExpand::Shifts])
+            .send()
+            .await;
+        let ids: Vec<u64> = match read {
+            Ok(ev) => ev
+                .shifts
+                .iter()
+                .flatten()
+                .filter_map(|s| s.event_shift_id)
+                .collect(),
+            Err(err) => {
+                tracing::warn!(event_id, error = %err, "could not read the created VAN event's shifts");
+                Vec::new()
+            }
+        };
+        let shifts = if ids.len() == e.shifts.len() {
+            e.shifts
+                .iter()
+                .zip(&ids)
+                .map(|(s, id)| (s.to_string(), *id))
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        CreatedEvent {
+            event_id,
+            shifts,
+            first_shift: ids.first().copied(),
+        }
+    }
+
+    fn event_in_doubt(&self, report: &mut TargetReport, e: &PlannedEvent, reason: String) {
+        report.rules.entry(Rule::CreateEvents).or_default().in_doubt += 1;
+        report.in_doubt.push(InDoubtWrite {
+            key: e.key.clone(),
+            rule: Rule::CreateEvents,
+            person: event_label(e),
+            what: e.describe(),
+            reason,
+        });
     }
 
     fn write_op(&self, r: &Ready<'_>) -> WriteOp {
         let person_id = r.van_id.to_string();
         let epoch = DateTime::<Utc>::UNIX_EPOCH;
         match &r.write.action {
-            VanAction::Signup {
-                event_id, status, ..
-            } => WriteOp::RecordAttendance {
+            VanAction::Signup { status, .. } => WriteOp::RecordAttendance {
                 person_id,
-                event_id: event_id.to_string(),
+                event_id: r.event_id.to_string(),
                 shift_id: r.shift_role.map(|(s, _)| s.to_string()),
                 role_id: r.shift_role.map(|(_, x)| x.to_string()),
                 status: AttendanceStatus::parse(status),
@@ -443,16 +634,12 @@ impl<'a> Executor<'a> {
         let van = r.van_id;
         let responses = self.client.canvass_responses();
         match &r.write.action {
-            VanAction::Signup {
-                event_id,
-                status_id,
-                ..
-            } => {
+            VanAction::Signup { status_id, .. } => {
                 let (shift, role) = r.shift_role.unwrap_or_default();
                 let id = self
                     .client
                     .signups()
-                    .create(&Signup::new(van, *event_id, shift, role, *status_id))
+                    .create(&Signup::new(van, r.event_id, shift, role, *status_id))
                     .await?;
                 Ok(Some(id.to_string()))
             }

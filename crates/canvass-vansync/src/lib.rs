@@ -5,6 +5,7 @@
 //!
 //! | rule | from | into VAN |
 //! |---|---|---|
+//! | `create_events` | Mobilize and Action Network events RSVPs point to, unmapped (opt-in) | events with their shifts |
 //! | `rsvps_to_signups` | Mobilize and Action Network RSVPs | event signups (status changes update them) |
 //! | `tags_to_activist_codes` | Action Network and texting tags | activist codes (by a name mapping) |
 //! | `texts_to_contact_history` | texting contact attempts | contact history: texted (once per person, campaign and day), canvassed when they reply, SMS contact type |
@@ -61,7 +62,7 @@ pub mod rules;
 pub mod summary;
 mod sync;
 
-pub use config::{EventMapping, SurveyMapping, TargetConfig, VanSyncConfig};
+pub use config::{CreateEvents, EventMapping, SurveyMapping, TargetConfig, VanSyncConfig};
 pub use error::VanSyncError;
 pub use plan::{Plan, PlannedPerson, PlannedVanWrite, Resolution, TargetPlan, VanAction};
 pub use report::{FailedWrite, InDoubtWrite, PushReport, RuleCounts, TargetReport};

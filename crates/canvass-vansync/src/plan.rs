@@ -7,7 +7,8 @@
 //!
 //! | rule | one write per | idempotency key parts |
 //! |---|---|---|
-//! | `rsvps_to_signups` | person, VAN event, shift, role (the latest RSVP wins) | the RSVP's source ref, VAN event, shift, role, status |
+//! | `create_events` | source event RSVPs point to that no mapping names (with a `create_events` table) | the source event's ref |
+//! | `rsvps_to_signups` | person, VAN event, shift, role (the latest RSVP wins) | the RSVP's source ref, VAN event, shift, role, status (for a created event: its source ref and the RSVP's source shift instead of VAN's ids) |
 //! | `tags_to_activist_codes` | person, activist code | canonical person, activist code |
 //! | `texts_to_contact_history` | person, campaign, day (UTC), result | the person's smallest source ref, campaign, day, result |
 //! | `opt_outs` | person, phone | phone, the person's smallest source ref |
@@ -20,20 +21,120 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use canvass_core::{
-    Attendance, Channel, ContactAttempt, ContactResult, OptOut, OptOutReason, Person, SourceRef,
-    SurveyQuestion, SurveyResponse, Tagging,
+    Attendance, Channel, ContactAttempt, ContactResult, Event, OptOut, OptOutReason, Person, Shift,
+    SourceRef, SurveyQuestion, SurveyResponse, Tagging,
 };
 use canvass_sync::{CanonicalPerson, LedgerStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::TargetConfig;
+use crate::config::{CreateEvents, TargetConfig};
 use crate::key::idempotency_key;
 use crate::person::{Combination, find_or_create_body};
 use crate::rules::Rule;
 
 /// The ledger rule name of person resolution entries (outcome: the VAN id).
 pub const RESOLVE_PERSON_RULE: &str = "resolve_person";
+
+/// The ledger rule name of event creation entries (outcome: a
+/// [`CreatedEvent`] as JSON).
+pub const CREATE_EVENT_RULE: &str = "create_events";
+
+/// A signup to an event the sync creates in VAN: which creation it waits
+/// for and which source shift it names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupToCreated {
+    /// The ledger key of the event's creation.
+    pub event_key: String,
+    /// The source event.
+    pub event: SourceRef,
+    /// The RSVP's source shift (`None`: the created event's first shift).
+    pub shift: Option<SourceRef>,
+}
+
+/// A VAN event the sync created: the creation's ledger outcome, so later
+/// pushes reuse it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedEvent {
+    /// The VAN event id.
+    pub event_id: u64,
+    /// Source shift (`"system:id"`) → the VAN shift created for it.
+    #[serde(default)]
+    pub shifts: BTreeMap<String, u64>,
+    /// The VAN shift of RSVPs that name no (known) shift: the first one.
+    #[serde(default)]
+    pub first_shift: Option<u64>,
+}
+
+impl CreatedEvent {
+    /// The ledger outcome text.
+    pub fn to_outcome(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| format!("{{\"event_id\":{}}}", self.event_id))
+    }
+
+    /// Reads a ledger outcome.
+    pub fn from_outcome(outcome: &str) -> Option<CreatedEvent> {
+        serde_json::from_str(outcome).ok()
+    }
+
+    /// The VAN shift for an RSVP's source shift (the first one when the
+    /// source shift has none; `None`: read the event's first from VAN).
+    pub fn shift_for(&self, shift: Option<&SourceRef>) -> Option<u64> {
+        shift
+            .and_then(|s| self.shifts.get(&s.to_string()).copied())
+            .or(self.first_shift)
+    }
+}
+
+/// An event the sync creates in VAN (`POST /events`) for a source event
+/// RSVPs point to and no mapping names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedEvent {
+    /// The idempotency key (the ledger's primary key).
+    pub key: String,
+    /// The source event.
+    pub source: SourceRef,
+    /// The source shifts, in the order of `body.shifts`.
+    pub shifts: Vec<SourceRef>,
+    /// What `POST /events` sends.
+    pub body: Box<canvass_van::models::Event>,
+    /// Its ledger status when planned (`None`: never planned before).
+    pub ledger: Option<LedgerStatus>,
+    /// The VAN event, when an earlier push created it.
+    pub created: Option<CreatedEvent>,
+}
+
+impl PlannedEvent {
+    /// Whether the ledger already has it created.
+    pub fn is_written(&self) -> bool {
+        self.ledger == Some(LedgerStatus::Written)
+    }
+
+    /// Whether a previous run sent it and never learned the outcome
+    /// (creating an event is not idempotent: never re-sent).
+    pub fn is_in_doubt(&self) -> bool {
+        self.ledger == Some(LedgerStatus::Sending)
+    }
+
+    /// Whether a push would send it.
+    pub fn will_send(&self) -> bool {
+        !self.is_written() && !self.is_in_doubt()
+    }
+
+    /// One line saying what the write does.
+    pub fn describe(&self) -> String {
+        format!(
+            "create VAN event {:?} (event type {}) from {} with {} shift(s), {} to {}",
+            self.body.name,
+            self.body.event_type.as_ref().map_or(0, |t| t.event_type_id),
+            self.source,
+            self.body.shifts.as_ref().map_or(0, Vec::len),
+            self.body.start_date.as_deref().unwrap_or("?"),
+            self.body.end_date.as_deref().unwrap_or("?"),
+        )
+    }
+}
 
 /// What one planned write does in VAN.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +152,11 @@ pub enum VanAction {
         status: String,
         /// VAN's signup status id.
         status_id: u64,
+        /// Set when the event is one the sync creates: `event_id` (and
+        /// `shift_id`) are then known only once it is created (0 and
+        /// `None` until then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created: Option<SignupToCreated>,
     },
     /// Apply an activist code.
     ApplyActivistCode {
@@ -123,11 +229,22 @@ impl VanAction {
                 role_id,
                 status,
                 status_id,
-            } => format!(
-                "signup to event {event_id} shift {} role {}: {status} (status {status_id})",
-                shift_id.map_or("first".into(), |s| s.to_string()),
-                role_id.map_or("first".into(), |s| s.to_string()),
-            ),
+                created,
+            } => match created {
+                Some(c) if *event_id == 0 => format!(
+                    "signup to the VAN event created from {} shift {} role {}: {status} (status {status_id})",
+                    c.event,
+                    c.shift
+                        .as_ref()
+                        .map_or_else(|| "first".to_string(), SourceRef::to_string),
+                    role_id.map_or("first".into(), |s| s.to_string()),
+                ),
+                _ => format!(
+                    "signup to event {event_id} shift {} role {}: {status} (status {status_id})",
+                    shift_id.map_or("first".into(), |s| s.to_string()),
+                    role_id.map_or("first".into(), |s| s.to_string()),
+                ),
+            },
             VanAction::ApplyActivistCode {
                 activist_code_id,
                 tag,
@@ -260,6 +377,10 @@ pub struct TargetPlan {
     /// Source records no rule could map, counted by reason
     /// (`tag "GOTV" has no activist code`).
     pub unmapped: BTreeMap<String, u64>,
+    /// Events to create in VAN (rule `create_events`), ordered by key;
+    /// created ones included, so a plan shows what is already done.
+    #[serde(default)]
+    pub events: Vec<PlannedEvent>,
 }
 
 /// The whole plan: one [`TargetPlan`] per committee.
@@ -295,6 +416,10 @@ pub struct Inputs {
     pub survey_questions: HashMap<SourceRef, SurveyQuestion>,
     /// Survey answers with their canonical person.
     pub survey_responses: Vec<(SurveyResponse, Option<String>)>,
+    /// Source events by ref (read only when a target creates events).
+    pub events: HashMap<SourceRef, Event>,
+    /// Source shifts by their event's ref.
+    pub shifts: HashMap<SourceRef, Vec<Shift>>,
     /// The push ledger: status and outcome id by key.
     pub ledger: HashMap<String, (LedgerStatus, Option<String>)>,
 }
@@ -326,8 +451,9 @@ pub fn plan_target(target: &TargetConfig, inputs: &Inputs) -> TargetPlan {
     let lt = target.ledger_target();
     let mut unmapped = BTreeMap::new();
     let mut drafts: Vec<Draft> = Vec::new();
+    let mut events: BTreeMap<SourceRef, Option<PlannedEvent>> = BTreeMap::new();
     if target.runs(Rule::RsvpsToSignups) {
-        plan_signups(target, &lt, inputs, &mut drafts, &mut unmapped);
+        plan_signups(target, &lt, inputs, &mut drafts, &mut unmapped, &mut events);
     }
     if target.runs(Rule::TagsToActivistCodes) {
         plan_activist_codes(target, &lt, inputs, &mut drafts, &mut unmapped);
@@ -429,6 +555,22 @@ pub fn plan_target(target: &TargetConfig, inputs: &Inputs) -> TargetPlan {
     }
     writes.sort_by(|a, b| (a.rule, &a.key).cmp(&(b.rule, &b.key)));
     writes.dedup_by(|a, b| a.key == b.key);
+    // Only events some remaining signup needs are created.
+    let needed: BTreeSet<&str> = writes
+        .iter()
+        .filter_map(|w| match &w.action {
+            VanAction::Signup {
+                created: Some(c), ..
+            } => Some(c.event_key.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut events: Vec<PlannedEvent> = events
+        .into_values()
+        .flatten()
+        .filter(|e| needed.contains(e.key.as_str()) || e.is_in_doubt())
+        .collect();
+    events.sort_by(|a, b| a.key.cmp(&b.key));
     TargetPlan {
         target: target.name.clone(),
         ledger_target: lt,
@@ -436,7 +578,143 @@ pub fn plan_target(target: &TargetConfig, inputs: &Inputs) -> TargetPlan {
         people,
         unmatchable: unmatchable.into_values().collect(),
         unmapped,
+        events,
     }
+}
+
+/// The ledger key of creating a source event in a committee.
+pub fn create_event_key(ledger_target: &str, event: &SourceRef) -> String {
+    idempotency_key(&[ledger_target, CREATE_EVENT_RULE, &event.to_string()])
+}
+
+fn van_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+/// The `POST /events` body for a canonical event and its shifts, with the
+/// source shifts in the body's shift order; `Err` says why it cannot be
+/// created.
+pub fn create_event_body(
+    config: &CreateEvents,
+    event: &Event,
+    shifts: &[Shift],
+) -> Result<(canvass_van::models::Event, Vec<SourceRef>), String> {
+    use canvass_van::models::{Event as VanEvent, EventShift, EventTypeRef, Role};
+    let mut usable: Vec<&Shift> = shifts
+        .iter()
+        .filter(|s| matches!((s.starts_at, s.ends_at), (Some(a), Some(b)) if b > a))
+        .collect();
+    usable.sort_by(|a, b| (a.starts_at, &a.source).cmp(&(b.starts_at, &b.source)));
+    let start = event
+        .starts_at
+        .or_else(|| usable.iter().filter_map(|s| s.starts_at).min());
+    let end = event
+        .ends_at
+        .or_else(|| usable.iter().filter_map(|s| s.ends_at).max());
+    let (start, end) = match (start, end) {
+        (Some(a), Some(b)) if b > a => (a, b),
+        (Some(_), Some(_)) => return Err("its end is not after its start".into()),
+        (None, _) => return Err("it has no start time".into()),
+        (_, None) => return Err("it has no end time".into()),
+    };
+    let title = event.title.trim();
+    if title.is_empty() {
+        return Err("it has no title".into());
+    }
+    let mut van_shifts: Vec<EventShift> = usable
+        .iter()
+        .enumerate()
+        .map(|(i, s)| EventShift {
+            name: Some(
+                s.name
+                    .clone()
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| format!("Shift {}", i + 1)),
+            ),
+            start_time: s.starts_at.map(van_time),
+            end_time: s.ends_at.map(van_time),
+            ..EventShift::default()
+        })
+        .collect();
+    let refs: Vec<SourceRef> = usable.iter().map(|s| s.source.clone()).collect();
+    if van_shifts.is_empty() {
+        van_shifts.push(EventShift {
+            name: Some("Full Event".into()),
+            start_time: Some(van_time(start)),
+            end_time: Some(van_time(end)),
+            ..EventShift::default()
+        });
+    }
+    let body = VanEvent {
+        name: title.to_string(),
+        short_name: Some(title.chars().take(12).collect()),
+        description: event.description.clone(),
+        start_date: Some(van_time(start)),
+        end_date: Some(van_time(end)),
+        event_type: Some(EventTypeRef {
+            event_type_id: config.event_type_id,
+            name: None,
+        }),
+        shifts: Some(van_shifts),
+        roles: Some(vec![Role {
+            role_id: config.role_id,
+            ..Role::default()
+        }]),
+        ..VanEvent::default()
+    };
+    Ok((body, refs))
+}
+
+/// The planned creation of a source event (`None`, with the reason counted
+/// in `unmapped`, when it cannot be created or its creation is unresolved).
+fn plan_event(
+    config: &CreateEvents,
+    lt: &str,
+    inputs: &Inputs,
+    event: &SourceRef,
+    unmapped: &mut BTreeMap<String, u64>,
+) -> Option<PlannedEvent> {
+    let key = create_event_key(lt, event);
+    let ledger = inputs.ledger.get(&key);
+    let status = ledger.map(|(s, _)| s.clone());
+    let created = ledger
+        .filter(|(s, _)| *s == LedgerStatus::Written)
+        .and_then(|(_, o)| o.as_deref())
+        .and_then(CreatedEvent::from_outcome);
+    let built = match inputs.events.get(event) {
+        Some(source) => create_event_body(
+            config,
+            source,
+            inputs
+                .shifts
+                .get(event)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        ),
+        None => Err("it is not in the warehouse".to_string()),
+    };
+    let (body, shifts) = match built {
+        Ok(b) => b,
+        // Created already: the body is not needed again.
+        Err(_) if created.is_some() => (canvass_van::models::Event::default(), Vec::new()),
+        Err(why) => {
+            bump(
+                unmapped,
+                format!(
+                    "event {event} has no VAN event mapping and cannot be created in VAN: {why}"
+                ),
+            );
+            return None;
+        }
+    };
+    Some(PlannedEvent {
+        key,
+        source: event.clone(),
+        shifts,
+        body: Box::new(body),
+        ledger: status,
+        created,
+    })
 }
 
 fn plan_signups(
@@ -445,23 +723,24 @@ fn plan_signups(
     inputs: &Inputs,
     drafts: &mut Vec<Draft>,
     unmapped: &mut BTreeMap<String, u64>,
+    events: &mut BTreeMap<SourceRef, Option<PlannedEvent>>,
 ) {
-    // (person, event, shift, role) → the latest RSVP and its mapped values.
-    type Slot = (String, u64, Option<u64>, Option<u64>);
-    let mut latest: BTreeMap<Slot, (&Attendance, u64)> = BTreeMap::new();
+    // (person, event, shift, role) as key parts → the latest RSVP, its
+    // status id and the signup it makes.
+    type Slot = (String, String, String, String);
+    struct Dest {
+        event_id: u64,
+        shift_id: Option<u64>,
+        role_id: Option<u64>,
+        created: Option<SignupToCreated>,
+    }
+    let mut latest: BTreeMap<Slot, (&Attendance, u64, Dest)> = BTreeMap::new();
     for (a, cid) in &inputs.attendances {
         if !target.reads_from(&a.source.system) {
             continue;
         }
         let Some(cid) = cid else {
             bump(unmapped, "RSVP whose person is not resolved".into());
-            continue;
-        };
-        let Some(mapping) = target.events.get(&a.event.to_string()) else {
-            bump(
-                unmapped,
-                format!("event {} has no VAN event mapping", a.event),
-            );
             continue;
         };
         let Some(status_id) = target.signup_status_id(a.status.as_str()) else {
@@ -474,28 +753,97 @@ fn plan_signups(
             );
             continue;
         };
-        let shift = a
-            .shift
-            .as_ref()
-            .and_then(|s| mapping.shifts.get(&s.to_string()).copied())
-            .or(mapping.shift_id);
-        let slot = (cid.clone(), mapping.event_id, shift, mapping.role_id);
+        let (slot, dest) = if let Some(mapping) = target.events.get(&a.event.to_string()) {
+            let shift = a
+                .shift
+                .as_ref()
+                .and_then(|s| mapping.shifts.get(&s.to_string()).copied())
+                .or(mapping.shift_id);
+            (
+                (
+                    cid.clone(),
+                    mapping.event_id.to_string(),
+                    opt(shift),
+                    opt(mapping.role_id),
+                ),
+                Dest {
+                    event_id: mapping.event_id,
+                    shift_id: shift,
+                    role_id: mapping.role_id,
+                    created: None,
+                },
+            )
+        } else if let Some(config) = target.creates_events() {
+            let planned = events
+                .entry(a.event.clone())
+                .or_insert_with(|| plan_event(config, lt, inputs, &a.event, unmapped));
+            let Some(planned) = planned else {
+                continue;
+            };
+            if planned.is_in_doubt() {
+                bump(
+                    unmapped,
+                    format!(
+                        "event {}: its creation in VAN is in doubt (resolve it, or map the event under events)",
+                        a.event
+                    ),
+                );
+                continue;
+            }
+            if planned.is_written() && planned.created.is_none() {
+                bump(
+                    unmapped,
+                    format!(
+                        "event {} was created in VAN but its id is not recorded: map it under events",
+                        a.event
+                    ),
+                );
+                continue;
+            }
+            let known = planned.created.as_ref();
+            (
+                (
+                    cid.clone(),
+                    format!("create:{}", a.event),
+                    a.shift
+                        .as_ref()
+                        .map_or_else(|| "-".to_string(), SourceRef::to_string),
+                    config.role_id.to_string(),
+                ),
+                Dest {
+                    event_id: known.map_or(0, |c| c.event_id),
+                    shift_id: known.and_then(|c| c.shift_for(a.shift.as_ref())),
+                    role_id: Some(config.role_id),
+                    created: Some(SignupToCreated {
+                        event_key: planned.key.clone(),
+                        event: a.event.clone(),
+                        shift: a.shift.clone(),
+                    }),
+                },
+            )
+        } else {
+            bump(
+                unmapped,
+                format!("event {} has no VAN event mapping", a.event),
+            );
+            continue;
+        };
         let newer = latest
             .get(&slot)
-            .is_none_or(|(b, _)| (a.modified_at, &a.source) > (b.modified_at, &b.source));
+            .is_none_or(|(b, _, _)| (a.modified_at, &a.source) > (b.modified_at, &b.source));
         if newer {
-            latest.insert(slot, (a, status_id));
+            latest.insert(slot, (a, status_id, dest));
         }
     }
-    for ((cid, event_id, shift_id, role_id), (a, status_id)) in latest {
+    for ((cid, event, shift, role), (a, status_id, dest)) in latest {
         let source = a.source.to_string();
         let key = idempotency_key(&[
             lt,
             Rule::RsvpsToSignups.as_str(),
             &source,
-            &event_id.to_string(),
-            &opt(shift_id),
-            &opt(role_id),
+            &event,
+            &shift,
+            &role,
             &status_id.to_string(),
         ]);
         drafts.push(Draft {
@@ -503,11 +851,12 @@ fn plan_signups(
             rule: Rule::RsvpsToSignups,
             person: cid,
             action: VanAction::Signup {
-                event_id,
-                shift_id,
-                role_id,
+                event_id: dest.event_id,
+                shift_id: dest.shift_id,
+                role_id: dest.role_id,
                 status: a.status.as_str().to_string(),
                 status_id,
+                created: dest.created,
             },
             sources: vec![a.source.clone()],
         });
@@ -1102,6 +1451,97 @@ mod tests {
         i.attendances = vec![(rsvp(AttendanceStatus::Attended), Some("cp-a".into()))];
         let c = plan_target(&t, &i);
         assert_ne!(a.writes[0].key, c.writes[0].key);
+    }
+
+    #[test]
+    fn an_unmapped_event_is_created_once_and_its_signup_keeps_its_key_once_created() {
+        let mut i = inputs();
+        let event = SourceRef::new("mobilize", "12");
+        i.events.insert(
+            event.clone(),
+            Event {
+                source: event.clone(),
+                modified_at: None,
+                title: "Canvass".into(),
+                description: None,
+                starts_at: at(1, 9),
+                ends_at: at(1, 12),
+                timezone: None,
+                event_type: None,
+                location: None,
+                venue: None,
+                visibility: None,
+                is_virtual: None,
+                tags: vec![],
+                browser_url: None,
+                extra: Default::default(),
+            },
+        );
+        let rsvp = |id: &str, person: &str| Attendance {
+            source: SourceRef::new("mobilize", id),
+            modified_at: at(1, 8),
+            person: SourceRef::new("mobilize", person),
+            event: event.clone(),
+            shift: None,
+            status: AttendanceStatus::Registered,
+            extra: Default::default(),
+        };
+        i.attendances = vec![
+            (rsvp("a1", "p1"), Some("cp-a".into())),
+            (rsvp("a2", "p2"), Some("cp-b".into())),
+        ];
+        let mut t = target();
+        let off = plan_target(&t, &i);
+        assert!(off.events.is_empty());
+        assert_eq!(
+            off.unmapped
+                .get("event mobilize:12 has no VAN event mapping"),
+            Some(&2)
+        );
+        t.create_events = Some(CreateEvents {
+            event_type_id: 5,
+            role_id: 6,
+        });
+        let before = plan_target(&t, &i);
+        assert_eq!(before.events.len(), 1, "one creation for two RSVPs");
+        let e = &before.events[0];
+        assert_eq!(e.key, create_event_key("van:state", &event));
+        assert_eq!(e.body.shifts.as_ref().map(Vec::len), Some(1), "Full Event");
+        assert_eq!(before.writes.len(), 2);
+        // Created: the ledger outcome gives the ids, the keys stay.
+        i.ledger.insert(
+            e.key.clone(),
+            (
+                LedgerStatus::Written,
+                Some(
+                    CreatedEvent {
+                        event_id: 77,
+                        shifts: BTreeMap::new(),
+                        first_shift: Some(78),
+                    }
+                    .to_outcome(),
+                ),
+            ),
+        );
+        let after = plan_target(&t, &i);
+        assert!(after.events[0].is_written());
+        let keys = |p: &TargetPlan| p.writes.iter().map(|w| w.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&before), keys(&after));
+        match &after.writes[0].action {
+            VanAction::Signup {
+                event_id,
+                shift_id,
+                role_id,
+                ..
+            } => assert_eq!((*event_id, *shift_id, *role_id), (77, Some(78), Some(6))),
+            other => panic!("{other:?}"),
+        }
+        // In doubt: its signups wait, the creation is still shown.
+        i.ledger
+            .insert(e.key.clone(), (LedgerStatus::Sending, None));
+        let doubt = plan_target(&t, &i);
+        assert!(doubt.writes.is_empty());
+        assert!(doubt.events[0].is_in_doubt());
     }
 
     proptest! {

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
+    /// Source events that RSVPs point to and no mapping names → VAN events
+    /// with their shifts (only with a `create_events` table).
+    CreateEvents,
     /// RSVPs (Mobilize and Action Network attendances) → VAN event signups.
     RsvpsToSignups,
     /// Tags (Action Network, texting tools) → VAN activist codes.
@@ -21,7 +24,8 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in execution order.
-    pub const ALL: [Rule; 5] = [
+    pub const ALL: [Rule; 6] = [
+        Rule::CreateEvents,
         Rule::RsvpsToSignups,
         Rule::TagsToActivistCodes,
         Rule::TextsToContactHistory,
@@ -32,6 +36,7 @@ impl Rule {
     /// The rule's name (`"rsvps_to_signups"`).
     pub fn as_str(self) -> &'static str {
         match self {
+            Rule::CreateEvents => "create_events",
             Rule::RsvpsToSignups => "rsvps_to_signups",
             Rule::TagsToActivistCodes => "tags_to_activist_codes",
             Rule::TextsToContactHistory => "texts_to_contact_history",

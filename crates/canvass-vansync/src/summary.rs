@@ -81,6 +81,19 @@ impl Plan {
             .iter()
             .map(|t| {
                 let mut rules: BTreeMap<Rule, RuleSummary> = BTreeMap::new();
+                for e in &t.events {
+                    let r = rules.entry(Rule::CreateEvents).or_default();
+                    if e.is_written() {
+                        r.already_written += 1;
+                    } else if e.is_in_doubt() {
+                        r.in_doubt += 1;
+                    } else {
+                        r.to_write += 1;
+                        if r.sample.len() < self.sample_size {
+                            r.sample.push(e.describe());
+                        }
+                    }
+                }
                 for w in &t.writes {
                     let r = rules.entry(w.rule).or_default();
                     if w.is_written() {

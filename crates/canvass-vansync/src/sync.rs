@@ -181,7 +181,12 @@ impl VanSync {
     /// # Errors
     /// When the warehouse cannot be read.
     pub async fn plan(&self, warehouse: &dyn Warehouse) -> Result<Plan, VanSyncError> {
-        let inputs = gather(warehouse).await?;
+        let with_events = self
+            .config
+            .targets
+            .iter()
+            .any(|t| t.creates_events().is_some());
+        let inputs = gather(warehouse, with_events).await?;
         Ok(Plan {
             targets: self
                 .config
@@ -269,13 +274,18 @@ impl VanSync {
 }
 
 /// Reads everything planning needs.
-async fn gather(warehouse: &dyn Warehouse) -> Result<Inputs, VanSyncError> {
+async fn gather(warehouse: &dyn Warehouse, with_events: bool) -> Result<Inputs, VanSyncError> {
     let mut inputs = Inputs::default();
     let mut people = warehouse.canonical_people();
     while let Some(p) = people.next().await {
         let p = p?;
         inputs.people.insert(p.person.canonical_id.clone(), p);
     }
+    let event_kinds: &[EntityKind] = if with_events {
+        &[EntityKind::Events, EntityKind::Shifts]
+    } else {
+        &[]
+    };
     for kind in [
         EntityKind::People,
         EntityKind::Attendances,
@@ -285,7 +295,11 @@ async fn gather(warehouse: &dyn Warehouse) -> Result<Inputs, VanSyncError> {
         EntityKind::OptOuts,
         EntityKind::SurveyQuestions,
         EntityKind::SurveyResponses,
-    ] {
+    ]
+    .iter()
+    .chain(event_kinds)
+    .cloned()
+    {
         let mut stream = warehouse.records(kind);
         while let Some(item) = stream.next().await {
             let item = item?;
@@ -307,6 +321,10 @@ async fn gather(warehouse: &dyn Warehouse) -> Result<Inputs, VanSyncError> {
                     inputs.survey_questions.insert(q.source.clone(), q);
                 }
                 Record::SurveyResponse(r) => inputs.survey_responses.push((r, cid)),
+                Record::Event(e) => {
+                    inputs.events.insert(e.source.clone(), e);
+                }
+                Record::Shift(s) => inputs.shifts.entry(s.event.clone()).or_default().push(s),
                 _ => {}
             }
         }
