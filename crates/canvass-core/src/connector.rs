@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    AttendanceStatus, Channel, ContactResult, EntityKind, Error, OptOutReason, Person, Record,
-    SourceRef,
+    AttendanceStatus, Channel, ContactResult, EntityKind, Error, Event, OptOutReason, Person,
+    Record, Shift, SourceRef,
 };
 
 /// What a connector is and what it can do, as data, so the engine and the
@@ -162,6 +162,8 @@ pub enum WriteKind {
     RecordSurveyResponse,
     /// [`WriteOp::OptOut`].
     OptOut,
+    /// [`WriteOp::CreateEvent`].
+    CreateEvent,
 }
 
 /// One canonical write. Ids in a write are the *target* system's ids
@@ -238,6 +240,14 @@ pub enum WriteOp {
         /// When.
         at: DateTime<Utc>,
     },
+    /// Create an event with its shifts (the VAN sync does, for a source
+    /// event that has no counterpart in VAN yet).
+    CreateEvent {
+        /// The event; its `source` is where it came from.
+        event: Box<Event>,
+        /// Its shifts, in the order they are created.
+        shifts: Vec<Shift>,
+    },
 }
 
 impl WriteOp {
@@ -251,6 +261,7 @@ impl WriteOp {
             WriteOp::RecordContactAttempt { .. } => WriteKind::RecordContactAttempt,
             WriteOp::RecordSurveyResponse { .. } => WriteKind::RecordSurveyResponse,
             WriteOp::OptOut { .. } => WriteKind::OptOut,
+            WriteOp::CreateEvent { .. } => WriteKind::CreateEvent,
         }
     }
 

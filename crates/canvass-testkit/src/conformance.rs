@@ -29,7 +29,7 @@ use futures::StreamExt;
 
 use canvass_core::http::RateLimit;
 use canvass_core::{
-    AttendanceStatus, Channel, Checkpoint, Connector, ContactResult, EntityKind, Error,
+    AttendanceStatus, Channel, Checkpoint, Connector, ContactResult, EntityKind, Error, Event,
     OptOutReason, Page, Person, SourceRef, WriteOp,
 };
 
@@ -249,6 +249,26 @@ fn sample_ops() -> Vec<WriteOp> {
             identifier: "+14142020792".into(),
             reason: OptOutReason::Requested,
             at,
+        },
+        WriteOp::CreateEvent {
+            event: Box::new(Event {
+                source: SourceRef::new("conformance", "1"),
+                modified_at: None,
+                title: "Canvass launch".into(),
+                description: None,
+                starts_at: Some(at),
+                ends_at: Some(at + chrono::Duration::hours(2)),
+                timezone: None,
+                event_type: None,
+                location: None,
+                venue: None,
+                visibility: None,
+                is_virtual: None,
+                tags: Vec::new(),
+                browser_url: None,
+                extra: Default::default(),
+            }),
+            shifts: Vec::new(),
         },
     ]
 }

@@ -748,6 +748,13 @@ impl Connector for VanConnector {
                 self.opt_out(person_id.as_deref(), channel, identifier, *at)
                     .await
             }
+            // VAN needs an event type and its roles, which a canonical event
+            // does not carry; the VAN sync's `create_events` rule supplies
+            // them from its configuration.
+            WriteOp::CreateEvent { .. } => Err(Error::unsupported(
+                self.info().system,
+                "create an event without a VAN event type and role (the VAN sync's create_events rule does)",
+            )),
         }
     }
 }

@@ -448,20 +448,15 @@ impl<'a> Executor<'a> {
                 report.rules.entry(rule).or_default().blocked += 1;
                 continue;
             }
-            let mut person = canvass_core::Person {
-                source: e.source.clone(),
-                ..canvass_core::Person::default()
+            let Some(op) = e.op.clone() else {
+                report.rules.entry(rule).or_default().blocked += 1;
+                continue;
             };
-            if let Ok(v) = serde_json::to_value(e.body.as_ref()) {
-                person.extra.insert("van_create_event".into(), v);
-            }
             let planned = PlannedWrite {
                 idempotency_key: e.key.clone(),
                 rule: CREATE_EVENT_RULE.into(),
                 target: self.plan.ledger_target.clone(),
-                op: WriteOp::UpsertPerson {
-                    person: Box::new(person),
-                },
+                op,
             };
             let entry = self.warehouse.ledger_plan(&planned).await?;
             match entry.status {

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use canvass_core::{
     Attendance, Channel, ContactAttempt, ContactResult, Event, OptOut, OptOutReason, Person, Shift,
-    SourceRef, SurveyQuestion, SurveyResponse, Tagging,
+    SourceRef, SurveyQuestion, SurveyResponse, Tagging, WriteOp,
 };
 use canvass_sync::{CanonicalPerson, LedgerStatus};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -99,6 +99,9 @@ pub struct PlannedEvent {
     pub shifts: Vec<SourceRef>,
     /// What `POST /events` sends.
     pub body: Box<canvass_van::models::Event>,
+    /// The canonical write the ledger records for it: the source event and
+    /// its shifts (`None` once VAN has it and the source is gone).
+    pub op: Option<WriteOp>,
     /// Its ledger status when planned (`None`: never planned before).
     pub ledger: Option<LedgerStatus>,
     /// The VAN event, when an earlier push created it.
@@ -693,6 +696,10 @@ fn plan_event(
         ),
         None => Err("it is not in the warehouse".to_string()),
     };
+    let op = inputs.events.get(event).map(|source| WriteOp::CreateEvent {
+        event: Box::new(source.clone()),
+        shifts: inputs.shifts.get(event).cloned().unwrap_or_default(),
+    });
     let (body, shifts) = match built {
         Ok(b) => b,
         // Created already: the body is not needed again.
@@ -712,6 +719,7 @@ fn plan_event(
         source: event.clone(),
         shifts,
         body: Box::new(body),
+        op,
         ledger: status,
         created,
     })

@@ -250,6 +250,21 @@ async fn creates_one_event_with_its_shifts_and_signs_up_on_it(backend: &Backend)
         .expect("the creation's entry");
     assert_eq!(entry.status, LedgerStatus::Written);
     assert_eq!(entry.rule, "create_events");
+    // What it recorded as the intent: the source event and its shifts.
+    let canvass_core::WriteOp::CreateEvent {
+        event,
+        shifts: sent,
+    } = &entry.op
+    else {
+        panic!("a create-event write, not {:?}", entry.op)
+    };
+    assert_eq!(event.source, SourceRef::new("mobilize", "e9"));
+    assert_eq!(
+        sent.iter()
+            .map(|s| s.source.to_string())
+            .collect::<Vec<_>>(),
+        ["mobilize:t1", "mobilize:t2"]
+    );
     let outcome =
         CreatedEvent::from_outcome(entry.outcome_id.as_deref().unwrap_or_default()).expect("json");
     assert_eq!(outcome.event_id, event_id);
