@@ -1,17 +1,15 @@
 //! Storing one page in SQLite, the hot path of every sync.
 //!
-//! The page's rows are mapped (serialized and hashed) before they reach the
-//! writer thread; here they are compared with the stored content hashes
-//! (one `IN (…)` lookup per table and chunk of ids), and only new or changed
-//! rows are written: multi-row statements, prepared once and cached, with
-//! every parameter bound from the mapped rows by reference. Contact-point
-//! rows are deleted and rewritten only for people whose content changed.
+//! The page's rows are mapped (serialized and hashed, repeated keys and
+//! write order worked out) before they reach the writer thread; here records
+//! are compared with the stored content hashes (one `IN (…)` lookup per
+//! table and chunk of ids), and only new or changed rows are written:
+//! multi-row statements, prepared once and cached, with every parameter
+//! bound from the mapped rows by reference. Contact-point rows are deleted
+//! and rewritten only for people whose content changed; raw records are
+//! upserted under a content-hash guard, with no lookup.
 
 use std::collections::HashMap;
-
-/// A hash map with a fast, non-cryptographic hasher, for the ids the writer
-/// hashes thousands of times per page.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 use canvass_core::{Checkpoint, EntityKind, RecordIssue};
 use rusqlite::{CachedStatement, Connection, ToSql, TransactionBehavior};
@@ -31,6 +29,10 @@ pub(crate) struct PageMeta {
     pub checkpoint: Option<Checkpoint>,
     pub dry_run: bool,
 }
+
+/// A hash map with a fast, non-cryptographic hasher, for the ids the writer
+/// hashes thousands of times per page.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// How many ids one hash lookup binds.
 const LOOKUP_CHUNK: usize = 500;
