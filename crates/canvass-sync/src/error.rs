@@ -25,6 +25,21 @@ pub enum SyncError {
     /// A push-ledger entry was not where it should be.
     #[error("push ledger: {0}")]
     Ledger(String),
+    /// Another push holds the target's push lock.
+    #[error(
+        "push lock: {target} is being pushed by {holder} since {acquired_at}; wait for it to \
+         finish, or, if that push died, for its lock to expire at {expires_at}"
+    )]
+    PushLocked {
+        /// The push target (a VAN committee's ledger target, e.g. `van:state`).
+        target: String,
+        /// Who holds it (process and host).
+        holder: String,
+        /// When it took the lock (RFC 3339).
+        acquired_at: String,
+        /// When the lock lapses unless renewed (RFC 3339).
+        expires_at: String,
+    },
     /// The warehouse's worker thread went away.
     #[error("warehouse worker stopped: {0}")]
     Worker(String),

@@ -687,3 +687,56 @@ proptest::proptest! {
         });
     }
 }
+
+#[tokio::test]
+async fn a_push_lock_keeps_a_second_pusher_out_until_released_or_lapsed() {
+    let (_dir, backends) = backends("push-lock").await;
+    let hour = std::time::Duration::from_secs(3600);
+    for w in backends {
+        let name = w.backend_name();
+        w.push_lock("van:state", "pid 1", hour)
+            .await
+            .expect("free lock taken");
+        // Another pusher is refused, told who holds it and until when.
+        let err = w
+            .push_lock("van:state", "pid 2", hour)
+            .await
+            .expect_err("held by pid 1");
+        let SyncError::PushLocked {
+            holder, expires_at, ..
+        } = &err
+        else {
+            panic!("{name}: {err:?}")
+        };
+        assert_eq!(holder, "pid 1", "{name}");
+        assert!(
+            err.to_string().contains(expires_at.as_str()),
+            "{name}: {err}"
+        );
+        // Other targets are independent; the holder renews its own.
+        w.push_lock("van:county", "pid 2", hour)
+            .await
+            .expect("another target");
+        w.push_lock("van:state", "pid 1", hour)
+            .await
+            .expect("renewed");
+        // Only the holder releases it.
+        w.push_unlock("van:state", "pid 2").await.expect("no-op");
+        assert!(
+            w.push_lock("van:state", "pid 2", hour).await.is_err(),
+            "{name}"
+        );
+        w.push_unlock("van:state", "pid 1").await.expect("released");
+        w.push_lock("van:state", "pid 2", hour)
+            .await
+            .expect("taken after release");
+        // A lock whose holder died lapses on its own.
+        w.push_lock("van:lapsing", "pid 3", std::time::Duration::ZERO)
+            .await
+            .expect("taken");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        w.push_lock("van:lapsing", "pid 4", hour)
+            .await
+            .expect("lapsed lock taken");
+    }
+}

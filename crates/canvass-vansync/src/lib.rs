@@ -68,4 +68,4 @@ pub use plan::{Plan, PlannedPerson, PlannedVanWrite, Resolution, TargetPlan, Van
 pub use report::{FailedWrite, InDoubtWrite, PushReport, RuleCounts, TargetReport};
 pub use rules::Rule;
 pub use summary::{PlanSummary, RuleSummary, TargetSummary};
-pub use sync::{InDoubtResolution, VanSync};
+pub use sync::{InDoubtResolution, PUSH_LOCK_TTL, VanSync};

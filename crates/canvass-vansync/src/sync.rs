@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use canvass_core::registry::{SecretSource, require_secret};
 use canvass_core::{EntityKind, Record};
@@ -200,11 +202,16 @@ impl VanSync {
     }
 
     /// Pushes a plan into VAN through the ledger (see [`crate::execute`]).
-    /// Refused writes are in the report, not errors.
+    /// Refused writes are in the report, not errors. Each committee is
+    /// pushed holding its push lock in the warehouse (renewed while the
+    /// push runs, lapsing [`PUSH_LOCK_TTL`] after a push that died), so
+    /// two pushes to one committee never run at once.
     ///
     /// # Errors
     /// When the warehouse fails (the ledger must record every outcome, so
-    /// the push stops rather than write what it cannot record).
+    /// the push stops rather than write what it cannot record), and
+    /// [`canvass_sync::SyncError::PushLocked`] when another push to a
+    /// committee is running.
     pub async fn execute(
         &self,
         warehouse: &dyn Warehouse,
@@ -235,7 +242,9 @@ impl VanSync {
                 concurrency: self.config.concurrency,
                 bulk_threshold: self.config.bulk_threshold,
             };
-            report.targets.push(executor.run().await?);
+            report
+                .targets
+                .push(locked(warehouse, &tp.ledger_target, executor.run()).await?);
         }
         Ok(report)
     }
@@ -271,6 +280,52 @@ impl VanSync {
         }
         Ok(())
     }
+}
+
+/// How long a push lock lasts unless renewed: how soon the lock of a push
+/// that died lets the next push in.
+pub const PUSH_LOCK_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// How often a running push renews its lock.
+const PUSH_LOCK_RENEWAL: Duration = Duration::from_secs(5 * 60);
+
+/// A name for this push, unique across processes and within one.
+fn lock_holder() -> String {
+    static PUSHES: AtomicU64 = AtomicU64::new(0);
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "this host".into());
+    format!(
+        "canvass pid {} on {host} (push {})",
+        std::process::id(),
+        PUSHES.fetch_add(1, Ordering::Relaxed) + 1
+    )
+}
+
+/// Runs `push` holding the push lock of `target`, renewing it while the push
+/// runs and releasing it after, so two pushes to one committee never
+/// interleave. A renewal that fails stops the push.
+async fn locked<T>(
+    warehouse: &dyn Warehouse,
+    target: &str,
+    push: impl std::future::Future<Output = Result<T, VanSyncError>>,
+) -> Result<T, VanSyncError> {
+    let holder = lock_holder();
+    warehouse.push_lock(target, &holder, PUSH_LOCK_TTL).await?;
+    let renew = async {
+        loop {
+            tokio::time::sleep(PUSH_LOCK_RENEWAL).await;
+            if let Err(e) = warehouse.push_lock(target, &holder, PUSH_LOCK_TTL).await {
+                return e;
+            }
+        }
+    };
+    let outcome = tokio::select! {
+        done = push => done,
+        failed = renew => Err::<T, VanSyncError>(VanSyncError::Warehouse(failed)),
+    };
+    let released = warehouse.push_unlock(target, &holder).await;
+    let value = outcome?;
+    released?;
+    Ok(value)
 }
 
 /// Reads everything planning needs.

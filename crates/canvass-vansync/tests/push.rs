@@ -12,11 +12,14 @@ use canvass_core::{
     Attendance, AttendanceStatus, Email, EntityKind, Page, Person, Record, SourceRef, Tag, Tagging,
 };
 use canvass_sync::{
-    IdentityConfig, LedgerStatus, PageWrite, SqliteWarehouse, Warehouse, resolve_identities,
+    IdentityConfig, LedgerStatus, PageWrite, SqliteWarehouse, SyncError, Warehouse,
+    resolve_identities,
 };
 use canvass_van::DbMode;
 use canvass_van::simulator::{Seeded, VanSim};
-use canvass_vansync::{EventMapping, Rule, TargetConfig, VanSync, VanSyncConfig, VanSyncError};
+use canvass_vansync::{
+    EventMapping, PUSH_LOCK_TTL, Rule, TargetConfig, VanSync, VanSyncConfig, VanSyncError,
+};
 use common::TempDir;
 
 struct Fixture {
@@ -430,4 +433,64 @@ fn config_errors_name_the_key_and_the_missing_variable() {
     let missing_app = serde_json::json!({"targets": [{"name": "state"}]});
     let err = VanSync::from_config(&missing_app, &MapSecrets::default()).expect_err("no app");
     assert!(err.to_string().contains("application_name"), "{err}");
+}
+
+#[tokio::test]
+async fn a_push_while_another_push_holds_the_committee_is_refused_and_sends_nothing() {
+    let f = Fixture::new("locked").await;
+    f.store(
+        EntityKind::People,
+        vec![person(
+            "actionnetwork",
+            "p1",
+            "Ana",
+            "Díaz",
+            Some("ana@example.org"),
+        )],
+    )
+    .await;
+    f.store(EntityKind::Taggings, vec![tagging("t1", "p1")])
+        .await;
+    let sync = f.sync(vec![f.target("state")]);
+    let plan = sync.plan(f.warehouse.as_ref()).await.expect("plan");
+    let ledger_target = plan.targets[0].ledger_target.clone();
+
+    // Another push (another process) is running against this committee.
+    f.warehouse
+        .push_lock(
+            &ledger_target,
+            "canvass pid 7 on organizer-laptop",
+            PUSH_LOCK_TTL,
+        )
+        .await
+        .expect("lock");
+    let before = f.van.control().stats().requests;
+    let err = sync.push(f.warehouse.as_ref()).await.expect_err("refused");
+    assert!(
+        matches!(
+            &err,
+            VanSyncError::Warehouse(SyncError::PushLocked { holder, .. })
+                if holder == "canvass pid 7 on organizer-laptop"
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("organizer-laptop"), "{err}");
+    assert_eq!(
+        f.van.control().stats().requests,
+        before,
+        "nothing was sent to VAN"
+    );
+
+    // Once it finishes, the push goes through and leaves the lock free.
+    f.warehouse
+        .push_unlock(&ledger_target, "canvass pid 7 on organizer-laptop")
+        .await
+        .expect("unlock");
+    let report = sync.push(f.warehouse.as_ref()).await.expect("push");
+    assert!(report.is_success(), "{report}");
+    f.warehouse
+        .push_lock(&ledger_target, "the next push", PUSH_LOCK_TTL)
+        .await
+        .expect("released after the push");
+    f.shutdown().await;
 }

@@ -561,6 +561,66 @@ pub(crate) async fn ledger_mark_sending(b: &dyn Backend, key: &str) -> SyncResul
     Ok(())
 }
 
+pub(crate) async fn push_lock(
+    b: &dyn Backend,
+    target: &str,
+    holder: &str,
+    ttl: std::time::Duration,
+) -> SyncResult<()> {
+    let at = chrono::Utc::now();
+    let expires = at + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
+    let stamp =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    // Taken when free, lapsed, or already ours (a renewal); the timestamps
+    // share one fixed-width UTC format, so text order is time order.
+    let affected = b
+        .execute_tx(vec![(
+            "INSERT INTO push_locks (target, holder, acquired_at, expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (target) DO UPDATE SET holder = excluded.holder, \
+             acquired_at = CASE WHEN push_locks.holder = excluded.holder THEN push_locks.acquired_at ELSE excluded.acquired_at END, \
+             expires_at = excluded.expires_at \
+             WHERE push_locks.holder = excluded.holder OR push_locks.expires_at < excluded.acquired_at"
+                .into(),
+            vec![
+                Cell::text(target),
+                Cell::text(holder),
+                Cell::text(stamp(at)),
+                Cell::text(stamp(expires)),
+            ],
+        )])
+        .await?;
+    if affected.first().copied().unwrap_or(0) > 0 {
+        return Ok(());
+    }
+    let rows = b
+        .select_all(
+            "SELECT holder, acquired_at, expires_at FROM push_locks WHERE target = $1",
+            vec![Cell::text(target)],
+        )
+        .await?;
+    let cell = |i: usize| {
+        rows.first()
+            .and_then(|r| r.get(i))
+            .and_then(SqlValue::text)
+            .unwrap_or_default()
+    };
+    Err(SyncError::PushLocked {
+        target: target.to_string(),
+        holder: cell(0),
+        acquired_at: cell(1),
+        expires_at: cell(2),
+    })
+}
+
+pub(crate) async fn push_unlock(b: &dyn Backend, target: &str, holder: &str) -> SyncResult<()> {
+    b.execute_tx(vec![(
+        "DELETE FROM push_locks WHERE target = $1 AND holder = $2".into(),
+        vec![Cell::text(target), Cell::text(holder)],
+    )])
+    .await?;
+    Ok(())
+}
+
 pub(crate) async fn ledger_pending(
     b: &dyn Backend,
     target: Option<&str>,
@@ -721,6 +781,12 @@ macro_rules! impl_warehouse {
             }
             async fn ledger_entry(&self, key: &str) -> $crate::SyncResult<Option<$crate::warehouse::LedgerEntry>> {
                 common::ledger_entry(self, key).await
+            }
+            async fn push_lock(&self, target: &str, holder: &str, ttl: std::time::Duration) -> $crate::SyncResult<()> {
+                common::push_lock(self, target, holder, ttl).await
+            }
+            async fn push_unlock(&self, target: &str, holder: &str) -> $crate::SyncResult<()> {
+                common::push_unlock(self, target, holder).await
             }
             async fn dump(&self) -> $crate::SyncResult<String> {
                 common::dump(self).await

@@ -22,6 +22,7 @@ mod sqlite;
 mod sqlite_load;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use canvass_core::identity::MatchRule;
@@ -451,6 +452,29 @@ pub trait Warehouse: Send + Sync + std::fmt::Debug {
             .ledger_entry(key)
             .await?
             .is_some_and(|e| e.status == LedgerStatus::Written))
+    }
+
+    /// Takes (or renews) the push lock of `target` for `holder` until `ttl`
+    /// from now. A push holds it while it runs and renews it well before
+    /// it lapses, so two pushes to one target never interleave their
+    /// writes; the lock of a push that died lapses on its own.
+    ///
+    /// # Errors
+    /// [`SyncError::PushLocked`] when another holder's lock has not lapsed;
+    /// [`SyncError::Ledger`] when the warehouse does not implement it (the
+    /// built-in ones do).
+    async fn push_lock(&self, target: &str, holder: &str, ttl: Duration) -> SyncResult<()> {
+        let _ = (holder, ttl);
+        Err(SyncError::Ledger(format!(
+            "this warehouse cannot lock pushes to {target}"
+        )))
+    }
+
+    /// Releases `holder`'s push lock of `target` (nothing when it holds
+    /// none).
+    async fn push_unlock(&self, target: &str, holder: &str) -> SyncResult<()> {
+        let _ = (target, holder);
+        Ok(())
     }
 
     /// A deterministic text dump of every data table (run bookkeeping and

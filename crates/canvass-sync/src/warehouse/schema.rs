@@ -4,7 +4,7 @@
 //! documents the result.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The SQL dialect a migration is rendered for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub(crate) enum Dialect {
 }
 
 /// Migration `n` (1-based) is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [V1, V2, V3];
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [V1, V2, V3, V4];
 
 /// The statements of migration `version`, rendered for `dialect`.
 pub(crate) fn migration(version: u32, dialect: Dialect) -> Vec<String> {
@@ -179,6 +179,13 @@ CREATE INDEX taggings_person ON taggings (system, person_id);
 CREATE INDEX opt_outs_person ON opt_outs (system, person_id);
 CREATE INDEX contact_attempts_person ON contact_attempts (system, person_id);
 CREATE INDEX survey_responses_person ON survey_responses (system, person_id)
+"#;
+
+/// Version 4: push locks, so two pushes to one target never run at once.
+const V4: &str = r#"
+CREATE TABLE push_locks (
+    target TEXT PRIMARY KEY,
+    holder TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at TEXT NOT NULL)
 "#;
 
 /// Tables holding synced data, in dump order with their sort keys. Run

@@ -696,6 +696,17 @@ impl Warehouse for Crashing {
     async fn ledger_entry(&self, key: &str) -> SyncResult<Option<LedgerEntry>> {
         self.inner.ledger_entry(key).await
     }
+    async fn push_lock(
+        &self,
+        target: &str,
+        holder: &str,
+        ttl: std::time::Duration,
+    ) -> SyncResult<()> {
+        self.inner.push_lock(target, holder, ttl).await
+    }
+    async fn push_unlock(&self, target: &str, holder: &str) -> SyncResult<()> {
+        self.inner.push_unlock(target, holder).await
+    }
     async fn dump(&self) -> SyncResult<String> {
         self.inner.dump().await
     }
