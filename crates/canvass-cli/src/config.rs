@@ -251,6 +251,9 @@ db_mode = "MyCampaign"
 # Result codes for texting contact history, and for opt-outs by reason.
 result_code_ids = { texted = 1006, canvassed = 1007 }
 opt_out_result_code_ids = { wrong_number = 20, default = 130 }
+# RSVPs to source events with no mapping under [van_sync.targets.events]:
+# create the event in VAN once, with its shifts (VAN needs a type and a role).
+# create_events = { event_type_id = 123, role_id = 456 }
 
 # Tag names (Action Network, texting) -> VAN activist code ids.
 [van_sync.targets.activist_codes]

@@ -149,6 +149,12 @@ impl VanConnector {
                 let now = Utc::now();
                 DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
             });
+            // A read started within the same second as the last one ends:
+            // its window is empty, and VAN refuses an export whose end is not
+            // after its start. Nothing to read; the checkpoint stays.
+            if cursor.since.is_some_and(|from| until <= from) {
+                return Ok::<_, Error>(Vec::new());
+            }
             let mut file = match cursor.since {
                 None => {
                     let list = self.options.people_saved_list_id.ok_or_else(|| {

@@ -1,14 +1,14 @@
 //! The Connector: canonical writes land in the simulator exactly once, and
 //! people read incrementally through changed-entity exports.
 
-use canvass_core::Connector;
 use canvass_core::{
     AttendanceStatus, Channel, ConnectorExt, ContactResult, Email, EntityKind, Error, OptOutReason,
     Person, Phone, PhoneKind, Record, SourceRef, WriteOp, WriteOutcome,
 };
+use canvass_core::{Checkpoint, Connector};
 use canvass_testkit::generate::Population;
 use canvass_van::simulator::{VanSim, WrittenVia};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use futures::TryStreamExt;
 
 fn person() -> Person {
@@ -252,6 +252,25 @@ async fn people_resume_incrementally_through_changed_entities() {
             .get("POST /v4/changedEntityExportJobs"),
         Some(&1)
     );
+}
+
+#[tokio::test]
+async fn a_people_read_whose_window_is_empty_reads_nothing_and_asks_van_nothing() {
+    // A sync re-run within the second its previous read ended has an empty
+    // window; VAN refuses an export that ends where it starts.
+    let sim = VanSim::start().await;
+    let c = sim.connector(Default::default());
+    let from = DateTime::from_timestamp(Utc::now().timestamp() + 3600, 0).expect("time");
+    let checkpoint =
+        Checkpoint(serde_json::json!({"since": from, "until": null, "skip": 0}).to_string());
+    sim.control().reset_stats();
+    let pages: Vec<_> = c
+        .read(EntityKind::People, Some(checkpoint))
+        .try_collect()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(pages.is_empty(), "{pages:?}");
+    assert_eq!(sim.control().stats().requests, 0);
 }
 
 #[tokio::test]
