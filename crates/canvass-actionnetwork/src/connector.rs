@@ -479,10 +479,7 @@ impl Connector for ActionNetworkConnector {
                     a.created_date == a.modified_date
                 }))
             }
-            other => Err(Error::unsupported(
-                SYSTEM,
-                format!("write {:?}", other.kind()),
-            )),
+            other => Err(canvass_core::unsupported_write(SYSTEM, other)),
         }
     }
 }

@@ -355,6 +355,17 @@ pub trait ConnectorExt: Connector {
 
 impl<T: Connector + ?Sized> ConnectorExt for T {}
 
+/// The [`Error::Unsupported`] a connector returns for a write it cannot do.
+///
+/// ```
+/// use canvass_core::{WriteOp, unsupported_write};
+/// let op = WriteOp::RemoveTag { person_id: "1".into(), tag_id: "2".into() };
+/// assert_eq!(unsupported_write("strive", &op).to_string(), "strive: unsupported: write RemoveTag");
+/// ```
+pub fn unsupported_write(system: &str, op: &WriteOp) -> Error {
+    Error::unsupported(system, format!("write {:?}", op.kind()))
+}
+
 /// A page stream that fails at once with [`Error::Unsupported`].
 pub fn unsupported_read<'a>(system: &str, kind: &EntityKind) -> PageStream<'a> {
     let err = Error::unsupported(system, format!("read {kind}"));

@@ -30,7 +30,7 @@ pub mod time;
 
 pub use connector::{
     Checkpoint, Connector, ConnectorExt, ConnectorInfo, Page, PageStream, RawRecord, RecordIssue,
-    WriteKind, WriteOp, WriteOutcome, unsupported_read,
+    WriteKind, WriteOp, WriteOutcome, unsupported_read, unsupported_write,
 };
 pub use error::{Error, Result};
 pub use model::*;

@@ -363,10 +363,7 @@ impl Connector for HustleConnector {
                     .await?;
                 Ok(WriteOutcome::Updated { id })
             }
-            other => Err(Error::unsupported(
-                SYSTEM,
-                format!("write {:?}", other.kind()),
-            )),
+            other => Err(canvass_core::unsupported_write(SYSTEM, other)),
         }
     }
 }

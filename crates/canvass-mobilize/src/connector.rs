@@ -491,10 +491,7 @@ impl Connector for MobilizeConnector {
                 self.record_attendance(person_id, event_id, shift_id.as_deref(), status)
                     .await
             }
-            other => Err(Error::unsupported(
-                SYSTEM,
-                format!("write {:?}", other.kind()),
-            )),
+            other => Err(canvass_core::unsupported_write(SYSTEM, other)),
         }
     }
 }

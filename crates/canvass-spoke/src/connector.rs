@@ -649,10 +649,7 @@ impl Connector for SpokeConnector {
             WriteOp::RemoveTag { person_id, tag_id } => {
                 self.set_tag(person_id, tag_id, false).await
             }
-            other => Err(Error::unsupported(
-                SYSTEM,
-                format!("write {:?}", other.kind()),
-            )),
+            other => Err(canvass_core::unsupported_write(SYSTEM, other)),
         }
     }
 }

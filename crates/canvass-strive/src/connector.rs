@@ -562,10 +562,7 @@ impl Connector for StriveConnector {
     async fn write(&self, op: &WriteOp) -> Result<WriteOutcome, Error> {
         match op {
             WriteOp::UpsertPerson { person } => self.upsert(person).await,
-            other => Err(Error::unsupported(
-                SYSTEM,
-                format!("write {:?}", other.kind()),
-            )),
+            other => Err(canvass_core::unsupported_write(SYSTEM, other)),
         }
     }
 }

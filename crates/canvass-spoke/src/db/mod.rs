@@ -541,36 +541,7 @@ impl TableRead {
     /// mapping this one while memory stays bounded. The stream owns its
     /// connection; dropping it ends the statement.
     pub fn stream(self) -> BoxStream<'static, Result<Vec<DbRow>, Error>> {
-        let pages = self.stream_here();
-        stream::once(async move {
-            let (tx, rx) = tokio::sync::mpsc::channel(2);
-            let mut pages = pages;
-            let task = tokio::spawn(async move {
-                while let Some(page) = pages.next().await {
-                    let stop = page.is_err();
-                    if tx.send(page).await.is_err() || stop {
-                        break;
-                    }
-                }
-            });
-            stream::unfold((rx, Some(task)), |(mut rx, task)| async move {
-                match rx.recv().await {
-                    Some(page) => Some((page, (rx, task))),
-                    None => match task?.await {
-                        Ok(()) => None,
-                        Err(e) => Some((
-                            Err(Error::transport(
-                                SYSTEM,
-                                format!("the row reader stopped: {e}"),
-                            )),
-                            (rx, None),
-                        )),
-                    },
-                }
-            })
-        })
-        .flatten()
-        .boxed()
+        canvass_core::http::prefetch(self.stream_here(), 2, SYSTEM)
     }
 
     /// [`TableRead::stream`] on the caller's task.
