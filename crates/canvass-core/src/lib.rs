@@ -25,6 +25,7 @@ pub mod http;
 pub mod identity;
 pub mod model;
 pub mod normalize;
+pub mod redact;
 pub mod registry;
 pub mod time;
 
@@ -34,4 +35,5 @@ pub use connector::{
 };
 pub use error::{Error, Result};
 pub use model::*;
+pub use redact::redact_url;
 pub use secrecy::{ExposeSecret, SecretString};
