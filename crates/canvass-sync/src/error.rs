@@ -13,6 +13,11 @@ pub enum SyncError {
     /// PostgreSQL failed.
     #[error("postgres: {0}")]
     Postgres(#[from] tokio_postgres::Error),
+    /// The warehouse's database could not be reached: refused, unreachable,
+    /// a TLS certificate rejected. The message names the database with its
+    /// password hidden.
+    #[error("cannot connect to {0}")]
+    Connect(String),
     /// A stored JSON document could not be read or written.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),

@@ -31,15 +31,15 @@
 mod json;
 mod lookups;
 
-use std::str::FromStr;
 use std::sync::Arc;
 
+use canvass_postgres::PgConnector;
 use chrono::{DateTime, Utc};
 use futures::stream::{self, BoxStream, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::{Client, Row};
 
 use canvass_core::Error;
 use canvass_core::http::scrub;
@@ -271,9 +271,8 @@ pub struct SpokeDb {
 }
 
 struct Inner {
-    config: tokio_postgres::Config,
+    connector: PgConnector,
     schema: Option<String>,
-    secrets: Vec<String>,
     lookup: tokio::sync::Mutex<Option<Client>>,
 }
 
@@ -281,7 +280,8 @@ impl std::fmt::Debug for SpokeDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let hosts: Vec<String> = self
             .inner
-            .config
+            .connector
+            .config()
             .get_hosts()
             .iter()
             .map(|h| match h {
@@ -292,8 +292,9 @@ impl std::fmt::Debug for SpokeDb {
             .collect();
         f.debug_struct("SpokeDb")
             .field("hosts", &hosts)
-            .field("dbname", &self.inner.config.get_dbname())
-            .field("user", &self.inner.config.get_user())
+            .field("dbname", &self.inner.connector.config().get_dbname())
+            .field("user", &self.inner.connector.config().get_user())
+            .field("sslmode", &self.inner.connector.ssl_mode())
             .field("schema", &self.inner.schema)
             .finish_non_exhaustive()
     }
@@ -312,19 +313,17 @@ fn plain_identifier(name: &str) -> bool {
 impl SpokeDb {
     /// A client for the database at `url` (a `postgres://` URL or a
     /// `key=value` connection string), reading Spoke's tables in `schema`
-    /// (the server's `search_path` when `None`). Nothing connects yet.
+    /// (the server's `search_path` when `None`). Nothing connects yet. The
+    /// URL's `sslmode` and `sslrootcert` set TLS, `require` by default for
+    /// a host that is not loopback (see [`canvass_postgres`]).
     ///
     /// # Errors
-    /// [`Error::Config`] for a URL that does not parse (the URL is not
-    /// repeated: it may hold a password) or a schema that is not a plain
-    /// identifier.
+    /// [`Error::Config`] for a URL that does not parse (named with its
+    /// password hidden), an unknown `sslmode`, an unreadable `sslrootcert`,
+    /// or a schema that is not a plain identifier.
     pub fn new(url: &str, schema: Option<&str>) -> Result<SpokeDb, Error> {
-        let config = tokio_postgres::Config::from_str(url).map_err(|e| {
-            Error::Config(format!(
-                "the Spoke database URL does not parse: {}",
-                scrub(&e.to_string(), [url])
-            ))
-        })?;
+        let connector = PgConnector::new(url)
+            .map_err(|e| Error::Config(format!("the Spoke database URL: {e}")))?;
         if let Some(s) = schema
             && !plain_identifier(s)
         {
@@ -332,15 +331,10 @@ impl SpokeDb {
                 "spoke schema `{s}` is not a plain SQL identifier"
             )));
         }
-        let mut secrets = vec![url.to_string()];
-        if let Some(p) = config.get_password() {
-            secrets.push(String::from_utf8_lossy(p).into_owned());
-        }
         Ok(SpokeDb {
             inner: Arc::new(Inner {
-                config,
+                connector,
                 schema: schema.map(str::to_string),
-                secrets,
                 lookup: tokio::sync::Mutex::new(None),
             }),
         })
@@ -354,7 +348,7 @@ impl SpokeDb {
     /// [`Error::Transport`]; any other server error is [`Error::Api`] with
     /// status 0 (not HTTP) and the SQLSTATE as its code.
     pub fn error(&self, what: &str, e: &tokio_postgres::Error) -> Error {
-        let clean = |s: &str| scrub(s, &self.inner.secrets);
+        let clean = |s: &str| scrub(s, self.inner.connector.secrets());
         if let Some(db) = e.as_db_error() {
             let code = db.code().code();
             let message = clean(&format!("{what}: {} (SQLSTATE {code})", db.message()));
@@ -388,10 +382,12 @@ impl SpokeDb {
             message.push_str(&s.to_string());
             source = s.source();
         }
-        if message.contains("TLS") || message.contains("tls") {
+        if message.contains("TLS") || message.contains("tls") || message.contains("certificate") {
             return Error::Config(clean(&format!(
-                "{message}; canvass connects to Spoke's database without TLS (use a local \
-                 connection, an SSH tunnel, or sslmode=disable/prefer)"
+                "{message}; canvass connects to Spoke's database with sslmode={} (set sslmode \
+                 and sslrootcert in the database URL: verify-full with the server's CA file, \
+                 or disable for a local connection or an SSH tunnel)",
+                self.inner.connector.ssl_mode()
             )));
         }
         Error::transport(SYSTEM, clean(&message))
@@ -403,17 +399,12 @@ impl SpokeDb {
     /// [`Error::Auth`] for refused credentials, [`Error::Transport`] when
     /// the server cannot be reached.
     pub async fn connect(&self) -> Result<Client, Error> {
-        let (client, connection) = self
+        let client = self
             .inner
-            .config
-            .connect(NoTls)
+            .connector
+            .connect()
             .await
             .map_err(|e| self.error("connect", &e))?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "spoke database connection ended");
-            }
-        });
         let mut setup = String::from(
             "SET default_transaction_read_only = on; SET TimeZone = 'UTC'; \
              SET application_name = 'canvass-spoke';",

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 use canvass_core::Error;
 
@@ -57,13 +57,12 @@ fn pg(what: &str, e: tokio_postgres::Error) -> Error {
 }
 
 async fn open(url: &str) -> Result<Client, Error> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls)
+    let connector = canvass_postgres::PgConnector::new(url)
+        .map_err(|e| Error::Config(format!("the test server's URL: {e}")))?;
+    connector
+        .connect()
         .await
-        .map_err(|e| pg("connect to the test server", e))?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Ok(client)
+        .map_err(|e| pg("connect to the test server", e))
 }
 
 impl SpokeDatabase {

@@ -485,7 +485,9 @@ pub trait Warehouse: Send + Sync + std::fmt::Debug {
 /// Opens (creating and migrating as needed) the warehouse a URL names:
 /// `sqlite://PATH` (or a bare path) or `postgres://…` / `postgresql://…`.
 /// A PostgreSQL URL may carry `schema=NAME` to use (and create) a schema
-/// other than `public`.
+/// other than `public`, and libpq's `sslmode` and `sslrootcert` (TLS is
+/// required by default for a host that is not loopback; see
+/// [`canvass_postgres`]).
 ///
 /// # Errors
 /// [`SyncError::Config`] for an unknown scheme; the backend's error when it
@@ -497,7 +499,8 @@ pub async fn open_warehouse(url: &str) -> SyncResult<Arc<dyn Warehouse>> {
         Ok(Arc::new(PostgresWarehouse::connect_url(url).await?))
     } else if url.contains("://") {
         Err(SyncError::Config(format!(
-            "unknown warehouse URL scheme in {url:?}: use sqlite://PATH or postgres://USER@HOST/DB"
+            "unknown warehouse URL scheme in {:?}: use sqlite://PATH or postgres://USER@HOST/DB",
+            canvass_core::redact_url(url)
         )))
     } else {
         Ok(Arc::new(SqliteWarehouse::open(url).await?))

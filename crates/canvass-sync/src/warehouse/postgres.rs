@@ -2,15 +2,19 @@
 //!
 //! Writes go through one connection, one transaction per page, with the
 //! page's statements pipelined; streams read on connections of their own.
+//! Every connection goes through [`canvass_postgres::PgConnector`]: the
+//! URL's `sslmode` and `sslrootcert` are honoured, and TLS is required by
+//! default for any host that is not loopback.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::BytesMut;
+use canvass_postgres::PgConnector;
 use futures::StreamExt;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::{Client, Row};
 
 use super::common::{self, Backend, RowStream, impl_warehouse};
 use super::schema::Dialect;
@@ -24,7 +28,7 @@ const PIPELINE: usize = 128;
 
 /// A warehouse in a PostgreSQL database (optionally in its own schema).
 pub struct PostgresWarehouse {
-    url: String,
+    connector: PgConnector,
     schema: Option<String>,
     client: tokio::sync::Mutex<Client>,
 }
@@ -86,13 +90,14 @@ fn split_schema(url: &str) -> (String, Option<String>) {
     (url, schema)
 }
 
-async fn open_client(url: &str, schema: Option<&str>) -> SyncResult<Client> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::warn!(error = %e, "postgres connection closed");
-        }
-    });
+async fn open_client(connector: &PgConnector, schema: Option<&str>) -> SyncResult<Client> {
+    let client = connector.connect().await.map_err(|e| {
+        SyncError::Connect(format!(
+            "{}: {}",
+            connector.redacted_url(),
+            connector.describe(&e)
+        ))
+    })?;
     if let Some(schema) = schema {
         let q = quote_ident(schema);
         client
@@ -170,9 +175,14 @@ async fn run_stmts(tx: &tokio_postgres::Transaction<'_>, stmts: &[Stmt]) -> Sync
 impl PostgresWarehouse {
     /// Connects to `url` and migrates the schema. `schema` names a
     /// PostgreSQL schema to create (if needed) and use instead of `public`.
+    /// `url`'s `sslmode` (default `require` off loopback) and `sslrootcert`
+    /// set TLS; see [`canvass_postgres`].
     ///
     /// # Errors
-    /// When the server cannot be reached or a migration fails.
+    /// [`SyncError::Config`] for a URL that does not parse or names an
+    /// unreadable CA file, [`SyncError::Connect`] when the server cannot be
+    /// reached or its certificate is refused (the password never appears),
+    /// and any error of a failed migration.
     pub async fn connect(url: &str, schema: Option<&str>) -> SyncResult<PostgresWarehouse> {
         Self::connect_at_version(url, schema, super::SCHEMA_VERSION).await
     }
@@ -196,9 +206,10 @@ impl PostgresWarehouse {
         schema: Option<&str>,
         version: u32,
     ) -> SyncResult<PostgresWarehouse> {
-        let client = open_client(url, schema).await?;
+        let connector = PgConnector::new(url).map_err(|e| SyncError::Config(e.to_string()))?;
+        let client = open_client(&connector, schema).await?;
         let warehouse = PostgresWarehouse {
-            url: url.to_string(),
+            connector,
             schema: schema.map(str::to_string),
             client: tokio::sync::Mutex::new(client),
         };
@@ -276,13 +287,13 @@ impl Backend for PostgresWarehouse {
     }
 
     fn select_stream(&self, sql: String, params: Vec<Cell>) -> RowStream {
-        let url = self.url.clone();
+        let connector = self.connector.clone();
         let schema = self.schema.clone();
         let (tx, rx) =
             tokio::sync::mpsc::channel::<SyncResult<(Arc<[String]>, Vec<SqlValue>)>>(512);
         tokio::spawn(async move {
             let run = async {
-                let client = open_client(&url, schema.as_deref()).await?;
+                let client = open_client(&connector, schema.as_deref()).await?;
                 let stmt = client.prepare(&sql).await?;
                 let columns: Arc<[String]> = stmt
                     .columns()
