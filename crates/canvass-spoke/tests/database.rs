@@ -338,3 +338,46 @@ async fn a_checkpoint_from_elsewhere_is_an_invalid_input_error() {
     assert!(ids(&pages(&c, EntityKind::Messages, Some(cp)).await).is_empty());
     sim.finish().await.unwrap();
 }
+
+/// Spoke's database over TLS: verify-full with the CA of the cluster
+/// `.ci/postgres-tls.sh` starts connects; the same server under a name its
+/// certificate does not carry is refused, and the error says how to fix it.
+#[tokio::test]
+async fn spoke_connects_with_verify_full_and_refuses_the_wrong_host() {
+    let (Ok(url), Ok(ca)) = (
+        std::env::var("CANVASS_TEST_POSTGRES_TLS_URL"),
+        std::env::var("CANVASS_TEST_POSTGRES_TLS_CA"),
+    ) else {
+        eprintln!(
+            "SKIPPED spoke_connects_with_verify_full_and_refuses_the_wrong_host: set \
+             CANVASS_TEST_POSTGRES_TLS_URL and CANVASS_TEST_POSTGRES_TLS_CA (bash .ci/postgres-tls.sh)"
+        );
+        return;
+    };
+    let options = format!("sslmode=verify-full&sslrootcert={ca}");
+    let db = canvass_spoke::db::SpokeDb::new(&format!("{url}?{options}"), None).expect("parses");
+    let client = db.connect().await.expect("verify-full to localhost");
+    let row = client
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .await
+        .expect("pg_stat_ssl");
+    assert!(row.get::<_, bool>(0), "encrypted");
+
+    let wrong = url.replacen("@localhost", "@127.0.0.1", 1).replacen(
+        "postgres@",
+        "postgres:Spoke-Pa55word@",
+        1,
+    );
+    let db = canvass_spoke::db::SpokeDb::new(&format!("{wrong}?{options}"), None).expect("parses");
+    let err = db.connect().await.expect_err("wrong host name");
+    let shown = err.to_string();
+    assert!(matches!(err, canvass_core::Error::Config(_)), "{shown}");
+    assert!(
+        shown.contains("sslrootcert") && shown.contains("verify-full"),
+        "{shown}"
+    );
+    assert!(!shown.contains("Spoke-Pa55word"), "{shown}");
+}
