@@ -46,3 +46,24 @@ pub fn other_error(message: impl std::fmt::Display) -> Failure {
         message: message.to_string(),
     }
 }
+
+/// Opens the warehouse at `url` for a command: a URL that does not parse
+/// (an unknown `sslmode`, an unreadable `sslrootcert`) is a configuration
+/// error; any other failure names the warehouse with its password hidden.
+///
+/// # Errors
+/// As above; the message never holds the URL's password.
+pub async fn open_warehouse_for_cli(
+    url: &str,
+) -> Result<std::sync::Arc<dyn canvass_sync::Warehouse>, Failure> {
+    use canvass_sync::SyncError;
+    canvass_sync::open_warehouse(url)
+        .await
+        .map_err(|e| match e {
+            SyncError::Connect(_) => other_error(format!("warehouse: {e}")),
+            SyncError::Config(_) => {
+                config_error(format!("warehouse {}: {e}", canvass_core::redact_url(url)))
+            }
+            e => other_error(format!("warehouse {}: {e}", canvass_core::redact_url(url))),
+        })
+}

@@ -13,11 +13,12 @@ use clap::{Parser, Subcommand};
 
 use canvass_core::EntityKind;
 use canvass_core::registry::EnvSecrets;
-use canvass_sync::{Engine, RunReport, SyncOptions, open_warehouse};
+use canvass_sync::{EXPORT_TABLES, Engine, RunReport, SyncOptions};
 
 use canvass_cli::config::{self, CanvassConfig};
 use canvass_cli::{
-    EXIT_PARTIAL, Failure, Format, config_error, demo, export, other_error, progress, summary,
+    EXIT_PARTIAL, Failure, Format, config_error, demo, export, open_warehouse_for_cli, other_error,
+    progress, summary,
 };
 
 #[derive(Parser, Debug)]
@@ -54,7 +55,7 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Check every source's credentials.
+    /// Check the warehouse connection (and its TLS) and every source's credentials.
     Check,
     /// Pull every source into the warehouse and resolve identities.
     Sync {
@@ -85,12 +86,16 @@ enum Command {
     },
     /// Stream one warehouse table as CSV or NDJSON.
     Export {
-        /// The table (people, attendances, opt_outs, canonical_people, ...).
-        #[arg(long)]
+        /// The table: one of those docs/warehouse.md documents.
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(EXPORT_TABLES))]
         entity: String,
         /// Output format.
         #[arg(long, value_enum, default_value = "csv")]
         format: Format,
+        /// Write CSV cells exactly as stored, even text a spreadsheet would
+        /// run as a formula (by default such cells get a leading `'`).
+        #[arg(long)]
+        keep_formulas: bool,
         /// Write here instead of stdout.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -134,9 +139,7 @@ async fn run_sync(
     let sources = config
         .build_sources(&config::registry(), &EnvSecrets, only)
         .map_err(|m| config_error(format!("{}: {m}", cli.config.display())))?;
-    let warehouse = open_warehouse(&config.warehouse.url)
-        .await
-        .map_err(|e| other_error(format!("warehouse {}: {e}", config.warehouse.url)))?;
+    let warehouse = open_warehouse_for_cli(&config.warehouse.url).await?;
     let options = SyncOptions {
         kinds: kinds.map(|k| [k].into()),
         dry_run,
@@ -191,6 +194,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .build_sources(&config::registry(), &EnvSecrets, None)
                 .map_err(|m| config_error(format!("{}: {m}", cli.config.display())))?;
             let mut failed = 0;
+            match canvass_sync::check_warehouse(&config.warehouse.url).await {
+                Ok(how) => println!("ok      warehouse {how}"),
+                Err(e) => {
+                    failed += 1;
+                    println!("FAILED  warehouse: {e}");
+                }
+            }
             for source in &sources {
                 match source.connector.check().await {
                     Ok(()) => println!(
@@ -213,7 +223,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 Err(Failure {
                     code: EXIT_PARTIAL,
-                    message: format!("{failed} of {} sources failed the check", sources.len()),
+                    message: format!(
+                        "{failed} of {} checks (the warehouse and each source) failed",
+                        sources.len() + 1
+                    ),
                 })
             }
         }
@@ -250,9 +263,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let json = serde_json::to_value(&table).map_err(other_error)?;
             let sync = canvass_vansync::VanSync::from_config(&json, &EnvSecrets)
                 .map_err(|e| config_error(format!("{}: van_sync: {e}", cli.config.display())))?;
-            let warehouse = open_warehouse(&config.warehouse.url)
-                .await
-                .map_err(|e| other_error(format!("warehouse {}: {e}", config.warehouse.url)))?;
+            let warehouse = open_warehouse_for_cli(&config.warehouse.url).await?;
             let plan = sync.plan(warehouse.as_ref()).await.map_err(other_error)?;
             if *dry_run {
                 let summary = plan.summary();
@@ -290,10 +301,23 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export {
             entity,
             format,
+            keep_formulas,
             output,
         } => {
             let config = load(&cli)?;
-            export::run(&config.warehouse.url, entity, *format, output.as_deref()).await
+            let cells = if *keep_formulas {
+                export::Cells::AsStored
+            } else {
+                export::Cells::SpreadsheetSafe
+            };
+            export::run(
+                &config.warehouse.url,
+                entity,
+                *format,
+                cells,
+                output.as_deref(),
+            )
+            .await
         }
         Command::Demo { db, people } => demo::run(db.clone(), *people, cli.json).await,
     }

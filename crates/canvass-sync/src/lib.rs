@@ -33,5 +33,6 @@ pub use resolve::resolve_identities;
 pub use warehouse::{
     CanonicalPerson, CanonicalPersonRow, ChannelStatus, EXPORT_TABLES, ExportRow, IdentityLink,
     IdentityTables, LedgerEntry, LedgerStatus, PageCounts, PageWrite, PlannedWrite,
-    PostgresWarehouse, SCHEMA_VERSION, SqliteWarehouse, StoredRecord, Warehouse, open_warehouse,
+    PostgresWarehouse, SCHEMA_VERSION, SqliteWarehouse, StoredRecord, Warehouse, check_warehouse,
+    open_warehouse,
 };

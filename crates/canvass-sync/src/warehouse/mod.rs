@@ -482,6 +482,50 @@ pub trait Warehouse: Send + Sync + std::fmt::Debug {
     async fn dump(&self) -> SyncResult<String>;
 }
 
+/// Checks, without creating or changing anything, that the warehouse a URL
+/// names can be used, and says how: a PostgreSQL server is connected to
+/// (with the URL's TLS settings) and its session's encryption reported; a
+/// SQLite file is looked for. The text never holds the URL's password.
+///
+/// ```no_run
+/// # async fn run() -> canvass_sync::SyncResult<()> {
+/// println!("{}", canvass_sync::check_warehouse("postgres://canvass@db.example.org/org").await?);
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// As [`open_warehouse`], except that nothing is migrated; a SQLite path
+/// whose directory does not exist is [`SyncError::Config`].
+pub async fn check_warehouse(url: &str) -> SyncResult<String> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return PostgresWarehouse::check_url(url).await;
+    }
+    if url.contains("://") && !url.starts_with("sqlite://") {
+        return Err(SyncError::Config(format!(
+            "unknown warehouse URL scheme in {:?}: use sqlite://PATH or postgres://USER@HOST/DB",
+            canvass_core::redact_url(url)
+        )));
+    }
+    let path = std::path::Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
+    if path.exists() {
+        return Ok(format!("{url}: SQLite file exists"));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if dir.is_dir() {
+        Ok(format!(
+            "{url}: SQLite file will be created by the first sync"
+        ))
+    } else {
+        Err(SyncError::Config(format!(
+            "{url}: directory {} does not exist",
+            dir.display()
+        )))
+    }
+}
+
 /// Opens (creating and migrating as needed) the warehouse a URL names:
 /// `sqlite://PATH` (or a bare path) or `postgres://…` / `postgresql://…`.
 /// A PostgreSQL URL may carry `schema=NAME` to use (and create) a schema

@@ -196,6 +196,32 @@ impl PostgresWarehouse {
         Self::connect(&url, schema.as_deref()).await
     }
 
+    /// Connects to a URL that may carry `?schema=NAME` without migrating
+    /// anything, and says how the session is secured: what `canvass check`
+    /// prints for the warehouse, e.g.
+    /// `postgres://canvass:***@db.example.org/org: reachable, TLS on (sslmode=require)`.
+    ///
+    /// # Errors
+    /// As [`PostgresWarehouse::connect`], without the migration.
+    pub async fn check_url(url: &str) -> SyncResult<String> {
+        let (base, _schema) = split_schema(url);
+        let connector = PgConnector::new(&base).map_err(|e| SyncError::Config(e.to_string()))?;
+        let client = open_client(&connector, None).await?;
+        let encrypted: bool = client
+            .query_one(
+                "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
+                &[],
+            )
+            .await?
+            .get(0);
+        Ok(format!(
+            "{}: reachable, TLS {} (sslmode={})",
+            canvass_core::redact_url(url),
+            if encrypted { "on" } else { "off" },
+            connector.ssl_mode()
+        ))
+    }
+
     /// Connects migrating only up to `version`: for testing migrations from
     /// every earlier version.
     ///
