@@ -115,7 +115,8 @@ fn init_tracing(verbose: u8) {
     let default = match verbose {
         0 => "warn",
         1 => "info,canvass=info",
-        _ => "debug,hyper=info,h2=info,rustls=info",
+        // tokio-postgres logs every statement's parameters (personal data) at debug.
+        _ => "debug,hyper=info,h2=info,rustls=info,tokio_postgres=info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CANVASS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));

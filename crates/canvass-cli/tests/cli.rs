@@ -167,3 +167,105 @@ async fn sync_then_export_against_a_simulator() {
     assert_eq!(bad.status.code(), Some(3), "{}", text(&bad));
     assert!(!text(&bad).contains("wrong-key-0xdeadbeef"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_exports_neutralize_formulas_unless_asked_not_to() {
+    let sim = StriveSim::seeded(6, 3, 0).await;
+    sim.push_row(
+        "members",
+        serde_json::json!({
+            "id": 990001, "campaign_id": CAMPAIGN_ID, "phone_number": "+14145550199",
+            "first_name": "=HYPERLINK(\"http://evil.example\",\"click\")",
+            "last_name": "@SUM(A1)", "city": "-2+3", "state": "WI", "postal_code": "53703",
+            "email": null, "notes": null, "additional_notes": null, "opt_in": true,
+            "custom": {}, "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z", "group": [], "carrier": null,
+            "first_sub_id": null
+        }),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let config = format!(
+        "[warehouse]\nurl = \"sqlite://{}\"\n\n[sources.texting]\nkind = \"strive\"\napi_key_env = \"CLI_TEST_STRIVE_KEY\"\nbase_url = \"{}\"\ncampaign_id = {CAMPAIGN_ID}\n",
+        dir.path().join("w.db").display(),
+        sim.base_url()
+    );
+    std::fs::write(dir.path().join("canvass.toml"), config).expect("write");
+    let d = dir.path().to_path_buf();
+    let (sync, safe, raw) = tokio::task::spawn_blocking(move || {
+        let env = [("CLI_TEST_STRIVE_KEY", API_KEY)];
+        (
+            canvass(&d, &["sync"], &env),
+            canvass(&d, &["export", "--entity", "people"], &[]),
+            canvass(
+                &d,
+                &["export", "--entity", "people", "--keep-formulas"],
+                &[],
+            ),
+        )
+    })
+    .await
+    .expect("join");
+    assert!(sync.status.success(), "{}", text(&sync));
+    let cells = |out: &Output| -> Vec<String> {
+        let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+        reader
+            .records()
+            .flat_map(|r| {
+                r.expect("csv row")
+                    .iter()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let safe = cells(&safe);
+    for cell in [
+        "'=HYPERLINK(\"http://evil.example\",\"click\")",
+        "'@SUM(A1)",
+    ] {
+        assert!(safe.iter().any(|c| c == cell), "{cell} not in {safe:?}");
+    }
+    assert!(
+        !safe
+            .iter()
+            .any(|c| c.starts_with(['=', '+', '-', '@', '\t', '\r'])),
+        "{safe:?}"
+    );
+    let raw = cells(&raw);
+    assert!(
+        raw.iter()
+            .any(|c| c == "=HYPERLINK(\"http://evil.example\",\"click\")"),
+        "{raw:?}"
+    );
+}
+
+#[test]
+fn export_accepts_only_the_documented_tables() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("canvass.toml"),
+        "[warehouse]\nurl = \"sqlite://w.db\"\n",
+    )
+    .expect("write");
+    let out = canvass(dir.path(), &["export", "--entity", "sqlite_master"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let shown = text(&out);
+    for table in canvass_sync::EXPORT_TABLES {
+        assert!(shown.contains(table), "{table} not listed in: {shown}");
+    }
+    assert!(!dir.path().join("w.db").exists(), "nothing was opened");
+
+    // The list is the one docs/warehouse.md gives under "Exporting".
+    let docs = include_str!("../../../docs/warehouse.md");
+    let section = docs
+        .split("## Exporting")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("docs/warehouse.md has an Exporting section");
+    let documented: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("- `"))
+        .filter_map(|l| l.split('`').next())
+        .collect();
+    assert_eq!(documented, canvass_sync::EXPORT_TABLES);
+}
