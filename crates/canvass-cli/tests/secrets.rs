@@ -100,9 +100,17 @@ fn run_all(dir: &Path, commands: &[&[&str]]) -> (String, Vec<(String, Option<i32
     (all, statuses)
 }
 
-fn assert_no_secret(all: &str) {
-    for secret in [PASSWORD, ECHOED_KEY, API_KEY] {
+fn assert_no_secret(all: &str, runs: usize) {
+    for (what, secret) in [
+        ("warehouse password", PASSWORD),
+        ("echoed API key", ECHOED_KEY),
+        ("API key", API_KEY),
+    ] {
         let found = all.matches(secret).count();
+        eprintln!(
+            "{what}: found {found} times in {} bytes of output from {runs} runs",
+            all.len()
+        );
         assert_eq!(found, 0, "{secret:?} appears {found} times in:\n{all}");
     }
 }
@@ -138,7 +146,7 @@ async fn a_failing_warehouse_never_shows_its_password() {
         all.contains("postgres://canvass:***@127.0.0.1:1/organizing"),
         "the failure names the warehouse, password hidden:\n{all}"
     );
-    assert_no_secret(&all);
+    assert_no_secret(&all, statuses.len());
     // tokio-postgres logs each statement's parameters (people's names and
     // emails) at debug; `-vv` keeps it at info.
     assert!(
@@ -210,7 +218,7 @@ async fn a_full_run_into_postgres_never_shows_a_secret() {
         all.contains("key [REDACTED] not recognised"),
         "the vendor's text, scrubbed:\n{all}"
     );
-    assert_no_secret(&all);
+    assert_no_secret(&all, statuses.len());
     // tokio-postgres logs each statement's parameters (people's names and
     // emails) at debug; `-vv` keeps it at info.
     assert!(
