@@ -193,7 +193,9 @@ pub const TEMPLATE: &str = r#"# canvass configuration.
 
 [warehouse]
 # SQLite file (created if missing), or a PostgreSQL URL such as
-# "postgres://canvass@localhost/organizing".
+# "postgres://canvass@localhost/organizing". A managed server (RDS, Cloud SQL,
+# Supabase): TLS is required by default off loopback; add
+# "?sslmode=verify-full&sslrootcert=/path/to/provider-ca.pem" to check who answers.
 url = "sqlite://canvass.db"
 
 # ---- Sources: one table per tool. The table name is yours; `kind` says
@@ -231,6 +233,8 @@ api_key_env = "STRIVE_API_KEY"
 [sources.spoke]
 kind = "spoke"
 database_url_env = "SPOKE_DATABASE_URL"  # a read-only role on Spoke's database
+# The URL's sslmode/sslrootcert set TLS (require by default off loopback), e.g.
+# postgres://canvass_ro:PASSWORD@spoke-db.example.org/spoke?sslmode=verify-full&sslrootcert=/etc/canvass/ca.pem
 api_token_env = "SPOKE_API_TOKEN"        # JWT for writes through /graphql
 base_url = "https://spoke.example.org/"
 
