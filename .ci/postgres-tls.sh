@@ -11,13 +11,21 @@
 #   CANVASS_TEST_POSTGRES_TLS_CA   the CA certificate (PEM)
 set -euo pipefail
 
+# Only the two variable lines go to stdout (the caller exports them); every
+# other tool's chatter (pg_ctlcluster prints "Removed stale pid file.", for
+# one) goes to stderr.
+exec 3>&1 1>&2
+
 PORT="${CANVASS_TLS_PG_PORT:-5433}"
 CLUSTER=canvass_tls
 VERSION="$(ls /usr/lib/postgresql | sort -n | tail -1)"
 CERTS=/var/lib/postgresql/canvass-tls-certs
 CA_OUT=/tmp/canvass-tls-ca.pem
+# Its own socket directory, so a lock file left in /var/run/postgresql by a
+# server that died (or by the machine image) cannot stop this one starting.
+SOCKETS=/var/lib/postgresql/canvass-tls-sockets
 
-mkdir -p "$CERTS"
+mkdir -p "$CERTS" "$SOCKETS"
 if [ ! -s "$CERTS/server.crt" ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=canvass test CA" \
     -keyout "$CERTS/ca.key" -out "$CERTS/ca.crt" >/dev/null 2>&1
@@ -28,7 +36,7 @@ if [ ! -s "$CERTS/server.crt" ]; then
   openssl x509 -req -in "$CERTS/server.csr" -CA "$CERTS/ca.crt" -CAkey "$CERTS/ca.key" \
     -CAcreateserial -days 3650 -extfile "$CERTS/server.ext" -out "$CERTS/server.crt" >/dev/null 2>&1
 fi
-chown -R postgres:postgres "$CERTS"
+chown -R postgres:postgres "$CERTS" "$SOCKETS"
 chmod 600 "$CERTS/server.key" "$CERTS/ca.key"
 cp "$CERTS/ca.crt" "$CA_OUT"
 chmod 644 "$CA_OUT"
@@ -40,6 +48,7 @@ CONF="/etc/postgresql/$VERSION/$CLUSTER"
 cat >"$CONF/conf.d/canvass-tls.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $PORT
+unix_socket_directories = '$SOCKETS'
 ssl = on
 ssl_cert_file = '$CERTS/server.crt'
 ssl_key_file = '$CERTS/server.key'
@@ -52,10 +61,12 @@ HBA
 if pg_lsclusters -h | awk -v c="$CLUSTER" '$2 == c {print $4}' | grep -qx online; then
   pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" reload
 else
+  # A server that died leaves its pid and socket lock files behind.
+  rm -f "$SOCKETS/.s.PGSQL.$PORT" "$SOCKETS/.s.PGSQL.$PORT.lock"
   pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" start
 fi
 for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p "$PORT" -q && break; sleep 1; done
 pg_isready -h 127.0.0.1 -p "$PORT" -q
 
-echo "CANVASS_TEST_POSTGRES_TLS_URL=postgres://postgres@localhost:$PORT/postgres"
-echo "CANVASS_TEST_POSTGRES_TLS_CA=$CA_OUT"
+echo "CANVASS_TEST_POSTGRES_TLS_URL=postgres://postgres@localhost:$PORT/postgres" >&3
+echo "CANVASS_TEST_POSTGRES_TLS_CA=$CA_OUT" >&3
