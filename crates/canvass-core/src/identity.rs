@@ -26,6 +26,9 @@ crate::open_enum! {
         NameZipDob => "name_zip_dob",
         /// First + last + street + ZIP5.
         NameStreetZip => "name_street_zip",
+        /// No shared key: a probabilistic (Fellegi–Sunter) score over the
+        /// compared fields passed the configured threshold.
+        Probabilistic => "probabilistic",
     }
 }
 

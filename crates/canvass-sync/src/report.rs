@@ -96,6 +96,13 @@ pub struct IdentitySummary {
     pub birth_date_conflicts: u64,
     /// Canonical people whose id changed from the previous run's (merges and splits).
     pub reassigned: u64,
+    /// Clusters joined by the probabilistic stage (no shared key, a match
+    /// probability at or above the threshold).
+    #[serde(default)]
+    pub probabilistic_links: u64,
+    /// Candidate pairs the probabilistic stage compared.
+    #[serde(default)]
+    pub candidate_pairs: u64,
 }
 
 /// The report of one `sync`.

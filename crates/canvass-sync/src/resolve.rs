@@ -227,6 +227,8 @@ pub async fn resolve_identities(
         shared_keys_ignored: resolution.shared_keys_ignored as u64,
         birth_date_conflicts: resolution.birth_date_conflicts as u64,
         reassigned: resolution.reassigned as u64,
+        probabilistic_links: resolution.probabilistic_links as u64,
+        candidate_pairs: resolution.candidate_pairs as u64,
     };
     let links = resolution
         .assignments
@@ -236,6 +238,7 @@ pub async fn resolve_identities(
             canonical_id: a.canonical_id,
             rule: a.link.as_ref().map(|l| l.rule.clone()),
             match_key: a.link.as_ref().map(|l| l.key.clone()),
+            score: a.link.as_ref().and_then(|l| l.score),
             linked_to: a.link.map(|l| l.with),
         })
         .collect();

@@ -15,6 +15,8 @@ pub(crate) enum Cell {
     Text(Option<String>),
     /// An integer (also booleans, 0/1).
     Int(Option<i64>),
+    /// A double-precision number.
+    Real(Option<f64>),
 }
 
 impl Cell {

@@ -247,11 +247,12 @@ fn link_from(values: &[SqlValue]) -> IdentityLink {
             (Some(s), Some(i)) => Some(SourceRef::new(s, i)),
             _ => None,
         },
+        score: values.get(7).and_then(SqlValue::real),
     }
 }
 
 const LINK_COLUMNS: &str =
-    "system, source_id, canonical_id, rule, match_key, linked_system, linked_id";
+    "system, source_id, canonical_id, rule, match_key, linked_system, linked_id, score";
 
 pub(crate) async fn identity_links(b: &dyn Backend) -> SyncResult<Vec<IdentityLink>> {
     let sql = format!("SELECT {LINK_COLUMNS} FROM identity_links ORDER BY system, source_id");
@@ -271,7 +272,7 @@ pub(crate) async fn replace_identities(b: &dyn Backend, tables: &IdentityTables)
     for l in &tables.links {
         stmts.push((
             format!(
-                "INSERT INTO identity_links ({LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                "INSERT INTO identity_links ({LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
             ),
             vec![
                 Cell::text(l.source.system.clone()),
@@ -281,6 +282,7 @@ pub(crate) async fn replace_identities(b: &dyn Backend, tables: &IdentityTables)
                 Cell::opt(l.match_key.clone()),
                 Cell::opt(l.linked_to.as_ref().map(|r| r.system.clone())),
                 Cell::opt(l.linked_to.as_ref().map(|r| r.id.clone())),
+                Cell::Real(l.score),
             ],
         ));
     }

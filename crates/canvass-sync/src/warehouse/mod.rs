@@ -45,6 +45,7 @@ use crate::report::RunReport;
 pub(crate) enum SqlValue {
     Null,
     Int(i64),
+    Real(f64),
     Text(String),
     Json(serde_json::Value),
 }
@@ -54,8 +55,17 @@ impl SqlValue {
         match self {
             SqlValue::Text(s) => Some(s.clone()),
             SqlValue::Int(i) => Some(i.to_string()),
+            SqlValue::Real(f) => Some(f.to_string()),
             SqlValue::Json(j) => Some(j.to_string()),
             SqlValue::Null => None,
+        }
+    }
+    pub(crate) fn real(&self) -> Option<f64> {
+        match self {
+            SqlValue::Real(f) => Some(*f),
+            SqlValue::Int(i) => Some(*i as f64),
+            SqlValue::Text(s) => s.parse().ok(),
+            _ => None,
         }
     }
     pub(crate) fn int(&self) -> Option<i64> {
@@ -70,6 +80,7 @@ impl SqlValue {
             SqlValue::Json(j) => Ok(j.clone()),
             SqlValue::Text(s) => Ok(serde_json::from_str(s)?),
             SqlValue::Int(i) => Ok(serde_json::Value::from(*i)),
+            SqlValue::Real(f) => Ok(serde_json::Value::from(*f)),
             SqlValue::Null => Ok(serde_json::Value::Null),
         }
     }
@@ -196,7 +207,7 @@ pub const EXPORT_TABLES: &[&str] = &[
 ];
 
 /// Which source record belongs to which canonical person, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IdentityLink {
     /// The source person record.
     pub source: SourceRef,
@@ -209,6 +220,9 @@ pub struct IdentityLink {
     pub match_key: Option<String>,
     /// The record it shares that key with.
     pub linked_to: Option<SourceRef>,
+    /// The two records' match probability under the probabilistic model
+    /// (`None` when that stage did not run).
+    pub score: Option<f64>,
 }
 
 /// A canonical person's summary row.
@@ -247,7 +261,7 @@ pub struct ChannelStatus {
 }
 
 /// Everything identity resolution writes, replacing the previous result.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityTables {
     /// One link per source person.
     pub links: Vec<IdentityLink>,
@@ -258,7 +272,7 @@ pub struct IdentityTables {
 }
 
 /// A canonical person with every source record linked to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CanonicalPerson {
     /// The summary row.
     pub person: CanonicalPersonRow,

@@ -52,11 +52,15 @@ impl ToSql for Cell {
             Cell::Text(s) => s.to_sql(ty, out),
             Cell::Int(Some(i)) if *ty == Type::INT4 => (i32::try_from(*i)?).to_sql(ty, out),
             Cell::Int(i) => i.to_sql(ty, out),
+            Cell::Real(f) => f.to_sql(ty, out),
         }
     }
 
     fn accepts(ty: &Type) -> bool {
-        <String as ToSql>::accepts(ty) || <i64 as ToSql>::accepts(ty) || <i32 as ToSql>::accepts(ty)
+        <String as ToSql>::accepts(ty)
+            || <i64 as ToSql>::accepts(ty)
+            || <i32 as ToSql>::accepts(ty)
+            || <f64 as ToSql>::accepts(ty)
     }
 
     to_sql_checked!();
@@ -117,6 +121,9 @@ fn value_of(row: &Row, i: usize) -> SyncResult<SqlValue> {
     } else if ty == Type::INT4 {
         row.try_get::<_, Option<i32>>(i)?
             .map_or(SqlValue::Null, |v| SqlValue::Int(v.into()))
+    } else if ty == Type::FLOAT8 {
+        row.try_get::<_, Option<f64>>(i)?
+            .map_or(SqlValue::Null, SqlValue::Real)
     } else if ty == Type::BOOL {
         row.try_get::<_, Option<bool>>(i)?
             .map_or(SqlValue::Null, |v| SqlValue::Int(v.into()))

@@ -4,7 +4,7 @@
 //! documents the result.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The SQL dialect a migration is rendered for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub(crate) enum Dialect {
 }
 
 /// Migration `n` (1-based) is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [V1, V2, V3, V4];
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [V1, V2, V3, V4, V5];
 
 /// The statements of migration `version`, rendered for `dialect`.
 pub(crate) fn migration(version: u32, dialect: Dialect) -> Vec<String> {
@@ -186,6 +186,11 @@ const V4: &str = r#"
 CREATE TABLE push_locks (
     target TEXT PRIMARY KEY,
     holder TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at TEXT NOT NULL)
+"#;
+
+/// Version 5: each identity link keeps its match probability.
+const V5: &str = r#"
+ALTER TABLE identity_links ADD COLUMN score DOUBLE PRECISION
 "#;
 
 /// Tables holding synced data, in dump order with their sort keys. Run

@@ -346,6 +346,7 @@ pub(crate) fn value_to_json(v: &SqlValue, json_column: bool) -> serde_json::Valu
     match v {
         SqlValue::Null => serde_json::Value::Null,
         SqlValue::Int(i) => serde_json::Value::from(*i),
+        SqlValue::Real(f) => serde_json::Value::from(*f),
         SqlValue::Text(s) if json_column => {
             serde_json::from_str(s).unwrap_or_else(|_| serde_json::Value::String(s.clone()))
         }

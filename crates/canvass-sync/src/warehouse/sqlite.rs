@@ -39,7 +39,10 @@ impl ToSql for Cell {
         Ok(match self {
             Cell::Text(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Cell::Int(Some(i)) => ToSqlOutput::Owned(rusqlite::types::Value::Integer(*i)),
-            Cell::Text(None) | Cell::Int(None) => ToSqlOutput::Owned(rusqlite::types::Value::Null),
+            Cell::Real(Some(f)) => ToSqlOutput::Owned(rusqlite::types::Value::Real(*f)),
+            Cell::Text(None) | Cell::Int(None) | Cell::Real(None) => {
+                ToSqlOutput::Owned(rusqlite::types::Value::Null)
+            }
         })
     }
 }
@@ -48,7 +51,7 @@ fn value_of(v: ValueRef<'_>) -> SqlValue {
     match v {
         ValueRef::Null => SqlValue::Null,
         ValueRef::Integer(i) => SqlValue::Int(i),
-        ValueRef::Real(f) => SqlValue::Text(f.to_string()),
+        ValueRef::Real(f) => SqlValue::Real(f),
         ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
         ValueRef::Blob(b) => SqlValue::Text(String::from_utf8_lossy(b).into_owned()),
     }

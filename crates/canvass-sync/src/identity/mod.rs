@@ -22,6 +22,14 @@
 //!   arriving never renames anyone. When clusters merge, the id held by the
 //!   most members wins; when one splits, the part holding most of the old
 //!   members keeps it.
+//! - **Probabilistic second stage** ([`fuzzy`]). Records no key joins can
+//!   still link when a Fellegi–Sunter score over blocked candidate pairs
+//!   (Jaro–Winkler names, nicknames, typo-tolerant dates and ZIPs) reaches
+//!   [`IdentityConfig::match_threshold`]. It only adds links, strongest
+//!   first, never past [`IdentityConfig::max_cluster_size`] records or
+//!   between clusters born on clearly different days; such links carry the
+//!   rule `probabilistic`, the compared levels as their key and the match
+//!   probability as their score.
 //! - **Scales.** Keys are hashed into a flat, sorted array; strings live in
 //!   one arena; key computation runs on every core. A million records take
 //!   a few seconds (see `benches/identity.rs`).
@@ -48,6 +56,9 @@
 //! assert_eq!(a[1].link.as_ref().map(|l| l.key.as_str()), Some("ana@example.org"));
 //! ```
 
+pub mod fuzzy;
+pub mod nicknames;
+
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
@@ -58,8 +69,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::rows::sha256_hex;
 
-/// Tuning of the resolver's guards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Tuning of the resolver: its guards and the probabilistic stage.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IdentityConfig {
     /// A key held by more records than this links nothing (junk keys).
     pub max_records_per_key: usize,
@@ -67,6 +79,16 @@ pub struct IdentityConfig {
     /// nothing (shared or junk addresses). Records without a first name do
     /// not count.
     pub max_names_per_email: usize,
+    /// Whether the probabilistic stage runs after the exact keys.
+    pub probabilistic: bool,
+    /// The match probability (0–1) a candidate pair needs to link in the
+    /// probabilistic stage.
+    pub match_threshold: f64,
+    /// A blocking key held by more records than this yields no candidate
+    /// pairs (it would say little and cost a lot).
+    pub max_block_size: usize,
+    /// The probabilistic stage never grows a cluster past this many records.
+    pub max_cluster_size: usize,
 }
 
 impl Default for IdentityConfig {
@@ -74,23 +96,32 @@ impl Default for IdentityConfig {
         IdentityConfig {
             max_records_per_key: 50,
             max_names_per_email: 1,
+            probabilistic: true,
+            match_threshold: 0.99,
+            max_block_size: 50,
+            max_cluster_size: 50,
         }
     }
 }
 
-/// Why a record is in its cluster: the key it shares with another record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Why a record is in its cluster: the key it shares with another record,
+/// or (rule `probabilistic`) the fields on which the two agree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Link {
     /// The key's rule.
     pub rule: MatchRule,
-    /// The key's value.
+    /// The key's value; for a probabilistic link, the compared fields and
+    /// their levels (`given=nickname family=exact dob=exact zip=exact`).
     pub key: String,
     /// The record it shares the key with.
     pub with: SourceRef,
+    /// The two records' match probability under the probabilistic model,
+    /// when that stage ran.
+    pub score: Option<f64>,
 }
 
 /// One record's canonical person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
     /// The source record.
     pub source: SourceRef,
@@ -101,7 +132,7 @@ pub struct Assignment {
 }
 
 /// The result of [`Resolver::resolve`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Resolution {
     /// One assignment per record, in the order the records were added.
     pub assignments: Vec<Assignment>,
@@ -114,6 +145,16 @@ pub struct Resolution {
     pub birth_date_conflicts: usize,
     /// Records whose canonical id differs from the previous one given.
     pub reassigned: usize,
+    /// Clusters joined by the probabilistic stage.
+    pub probabilistic_links: usize,
+    /// Candidate pairs the probabilistic stage compared.
+    pub candidate_pairs: usize,
+    /// Pairs above the threshold that the stage refused to join (the
+    /// cluster size cap, or clusters born on clearly different days).
+    pub probabilistic_refused: usize,
+    /// Blocking keys held by more than [`IdentityConfig::max_block_size`]
+    /// records, which yielded no candidate pairs.
+    pub blocks_skipped: usize,
 }
 
 /// One key of one record, 24 bytes; the key text lives in the arena.
@@ -167,6 +208,8 @@ pub struct PersonKeys {
     pub keys: Vec<MatchKey>,
     /// Its date of birth, for refusing links between people born on different days.
     pub birth_date: Option<chrono::NaiveDate>,
+    /// What the probabilistic stage compares.
+    pub profile: fuzzy::Profile,
 }
 
 impl PersonKeys {
@@ -181,6 +224,7 @@ impl PersonKeys {
                 .filter(|n| !n.is_empty()),
             keys: match_keys(person),
             birth_date: person.birth_date,
+            profile: fuzzy::Profile::of(person),
         }
     }
 }
@@ -190,10 +234,12 @@ impl PersonKeys {
 pub struct Resolver {
     config: IdentityConfig,
     refs: Vec<SourceRef>,
-    /// Date of birth per record, as days since 0001-01-01 plus one (0: unknown).
+    /// Date of birth per record, as `yyyymmdd` (0: unknown).
     dobs: Vec<u32>,
     entries: Vec<Entry>,
     arena: String,
+    /// Per record, when the probabilistic stage runs.
+    profiles: Vec<fuzzy::Profile>,
 }
 
 impl Resolver {
@@ -205,6 +251,7 @@ impl Resolver {
             dobs: Vec::new(),
             entries: Vec::new(),
             arena: String::new(),
+            profiles: Vec::new(),
         }
     }
 
@@ -270,9 +317,12 @@ impl Resolver {
         }
         use chrono::Datelike;
         self.dobs.push(keys.birth_date.map_or(0, |d| {
-            (d.num_days_from_ce().max(0) as u32).saturating_add(1)
+            (d.year().max(0) as u32) * 10_000 + d.month() * 100 + d.day()
         }));
         self.refs.push(keys.source);
+        if self.config.probabilistic {
+            self.profiles.push(keys.profile);
+        }
     }
 
     /// Clusters the records. `previous` maps source records to the
@@ -336,6 +386,34 @@ impl Resolver {
                 }
             }
             i = j;
+        }
+
+        // The probabilistic stage only adds links, strongest first.
+        let mut probabilistic_links = 0;
+        let mut probabilistic_refused = 0;
+        let mut candidate_pairs = 0;
+        let mut blocks_skipped = 0;
+        let mut fuzzy_via: Vec<Option<(u32, u32, f64)>> = Vec::new();
+        let outcome = (self.config.probabilistic && self.profiles.len() == n && n > 1)
+            .then(|| fuzzy::run(&self.profiles, &self.config));
+        if let Some(outcome) = &outcome {
+            candidate_pairs = outcome.candidate_pairs;
+            blocks_skipped = outcome.blocks_skipped;
+            fuzzy_via = vec![None; n];
+            for s in &outcome.links {
+                match uf.union_scored(s.a, s.b, self.config.max_cluster_size) {
+                    Joined::Refused => probabilistic_refused += 1,
+                    Joined::Already => {}
+                    Joined::Merged => {
+                        probabilistic_links += 1;
+                        for (x, y) in [(s.a, s.b), (s.b, s.a)] {
+                            if via[x as usize].is_none() && fuzzy_via[x as usize].is_none() {
+                                fuzzy_via[x as usize] = Some((y, s.pattern, s.probability));
+                            }
+                        }
+                    }
+                }
+            }
         }
 
         // Clusters, in order of their first record.
@@ -432,13 +510,25 @@ impl Resolver {
                 {
                     reassigned += 1;
                 }
-                let link = via[r].map(|(other, entry)| {
+                let exact = via[r].map(|(other, entry)| {
                     let e = &entries[entry as usize];
                     Link {
                         rule: rule_of(e.rule),
                         key: key_text(e),
                         with: refs[other as usize].clone(),
+                        score: outcome
+                            .as_ref()
+                            .map(|o| o.probability(&self.profiles, r as u32, other).1),
                     }
+                });
+                let link = exact.or_else(|| {
+                    let (other, pattern, probability) = fuzzy_via.get(r).copied().flatten()?;
+                    Some(Link {
+                        rule: MatchRule::Probabilistic,
+                        key: fuzzy::describe(pattern),
+                        with: refs[other as usize].clone(),
+                        score: Some(probability),
+                    })
                 });
                 (canonical_id, link)
             })
@@ -457,6 +547,10 @@ impl Resolver {
             shared_keys_ignored,
             birth_date_conflicts,
             reassigned,
+            probabilistic_links,
+            candidate_pairs,
+            probabilistic_refused,
+            blocks_skipped,
         }
     }
 }
@@ -520,6 +614,22 @@ impl UnionFind {
         self.size[big as usize] += self.size[small as usize];
         self.dob[big as usize] = if da != 0 { da } else { db };
         Joined::Merged
+    }
+
+    /// A union for the probabilistic stage: refused when the joined
+    /// cluster would pass `max_size` records, or when the two clusters'
+    /// dates of birth differ by more than a typing slip.
+    fn union_scored(&mut self, a: u32, b: u32, max_size: usize) -> Joined {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return Joined::Already;
+        }
+        let (da, db) = (self.dob[ra as usize], self.dob[rb as usize]);
+        let size = self.size[ra as usize] as usize + self.size[rb as usize] as usize;
+        if size > max_size || (da != 0 && db != 0 && da != db && !fuzzy::dob_typo(da, db)) {
+            return Joined::Refused;
+        }
+        self.union(a, b, false)
     }
 }
 
