@@ -377,3 +377,122 @@ async fn a_later_resubscription_wins_but_an_undated_opt_out_is_never_lost() {
         );
     }
 }
+
+/// The resolver with the probabilistic stage on or off.
+fn resolve_with(people: &[Person], probabilistic: bool) -> canvass_sync::identity::Resolution {
+    let mut r = Resolver::new(IdentityConfig {
+        probabilistic,
+        ..IdentityConfig::default()
+    });
+    r.add_all(people.iter());
+    r.resolve(&HashMap::new())
+}
+
+fn with_dob_and_address(
+    p: Person,
+    dob: (i32, u32, u32),
+    street: &str,
+    zip: &str,
+    city: &str,
+) -> Person {
+    let mut p = with_address(p, street, zip);
+    p.birth_date = chrono::NaiveDate::from_ymd_opt(dob.0, dob.1, dob.2);
+    if let Some(a) = p.addresses.first_mut() {
+        a.locality = Some(city.into());
+    }
+    p
+}
+
+#[test]
+fn a_nickname_pair_links_only_through_the_probabilistic_stage() {
+    let people = [
+        with_dob_and_address(
+            person("van", "1", "Robert", "Okafor"),
+            (1971, 3, 9),
+            "2215 N Kedzie Ave",
+            "60647",
+            "Chicago",
+        ),
+        with_dob_and_address(
+            person("mobilize", "2", "Bob", "Okafor"),
+            (1971, 3, 9),
+            "2215 N Kedzie Ave",
+            "60647",
+            "Chicago",
+        ),
+    ];
+    let exact = resolve_with(&people, false);
+    assert_ne!(
+        exact.assignments[0].canonical_id,
+        exact.assignments[1].canonical_id
+    );
+    let res = resolve_with(&people, true);
+    assert_eq!(
+        res.assignments[0].canonical_id,
+        res.assignments[1].canonical_id
+    );
+    let link = res
+        .assignments
+        .iter()
+        .find_map(|a| a.link.clone())
+        .expect("a link");
+    assert_eq!(link.rule, canvass_core::identity::MatchRule::Probabilistic);
+    assert!(link.key.contains("given=nickname"), "{}", link.key);
+    assert!(link.score.is_some_and(|s| s >= 0.99), "{:?}", link.score);
+}
+
+#[test]
+fn a_one_letter_typo_in_the_surname_links_only_through_the_probabilistic_stage() {
+    let people = [
+        with_dob_and_address(
+            person("van", "1", "Lucía", "Hernández"),
+            (1988, 11, 30),
+            "4410 W Cermak Rd",
+            "60623",
+            "Chicago",
+        ),
+        with_dob_and_address(
+            person("hustle", "2", "Lucia", "Hernadez"),
+            (1988, 11, 30),
+            "4410 W Cermak Rd",
+            "60623",
+            "Chicago",
+        ),
+    ];
+    assert_ne!(
+        resolve_with(&people, false).assignments[0].canonical_id,
+        resolve_with(&people, false).assignments[1].canonical_id
+    );
+    let res = resolve_with(&people, true);
+    assert_eq!(
+        res.assignments[0].canonical_id,
+        res.assignments[1].canonical_id
+    );
+    assert_eq!(res.probabilistic_links, 1);
+}
+
+#[test]
+fn the_same_name_with_another_birth_date_and_city_stays_apart() {
+    let people = [
+        with_dob_and_address(
+            person("van", "1", "Marcus", "Johnson"),
+            (1990, 6, 1),
+            "12 Elm St",
+            "53202",
+            "Milwaukee",
+        ),
+        with_dob_and_address(
+            person("mobilize", "2", "Marcus", "Johnson"),
+            (1954, 2, 17),
+            "880 Peachtree St",
+            "30309",
+            "Atlanta",
+        ),
+    ];
+    let res = resolve_with(&people, true);
+    assert_ne!(
+        res.assignments[0].canonical_id,
+        res.assignments[1].canonical_id
+    );
+    assert_eq!(res.probabilistic_links, 0);
+}

@@ -3,9 +3,8 @@
 //!
 //! 1. **Blocking.** Each record yields a few blocking keys; only records
 //!    sharing one are compared. The keys are: phone; email local part;
-//!    date of birth + ZIP; surname Soundex + date of birth; first-name
-//!    Soundex + surname Soundex + ZIP; surname Soundex + house number + ZIP;
-//!    first-name Soundex + date of birth. A block larger than
+//!    date of birth + ZIP; either name's Soundex + date of birth; both
+//!    names' Soundex codes (in either field) + ZIP; house number + ZIP. A block larger than
 //!    [`IdentityConfig::max_block_size`] is skipped (and counted).
 //! 2. **Comparison.** Each candidate pair gets one level per field
 //!    ([`FIELDS`]): exact, nickname (first names, from the public table in
@@ -75,6 +74,9 @@ pub struct Profile {
     given: Box<str>,
     family: Box<str>,
     street: Box<str>,
+    /// The second address line (a unit, a building), compared with the
+    /// first too: forms swap them.
+    street2: Box<str>,
     city: Box<str>,
     /// Leading digits of the street line (0: none).
     house: u32,
@@ -101,6 +103,11 @@ fn hash64(tag: u8, parts: &[&[u8]]) -> u64 {
 }
 
 impl Profile {
+    /// The first valid phone's digits (0: none).
+    pub(crate) fn phone(&self) -> u64 {
+        self.phone
+    }
+
     /// The profile of a person record.
     pub fn of(person: &Person) -> Profile {
         let fold = |s: Option<&str>| -> Box<str> { s.map(fold_name).unwrap_or_default().into() };
@@ -156,6 +163,7 @@ impl Profile {
             given: fold(person.given_name.as_deref()),
             family: fold(person.family_name.as_deref()),
             street: fold(street_line),
+            street2: fold(address.and_then(|a| a.lines.get(1)).map(String::as_str)),
             city: fold(address.and_then(|a| a.locality.as_deref())),
             house,
             dob,
@@ -218,27 +226,25 @@ fn block_keys(p: &Profile, out: &mut Vec<u64>) {
     if p.dob != 0 && p.zip != 0 {
         out.push(hash64(12, &[&b(u64::from(p.dob)), &b(u64::from(p.zip))]));
     }
-    if f != 0 && p.dob != 0 {
-        out.push(hash64(13, &[&b(u64::from(f)), &b(u64::from(p.dob))]));
+    // Names typed into each other's fields share these keys too: each name's
+    // Soundex goes under one tag, and the pair is sorted.
+    for code in [g, f] {
+        if code != 0 && p.dob != 0 {
+            out.push(hash64(13, &[&b(u64::from(code)), &b(u64::from(p.dob))]));
+        }
     }
     if g != 0 && f != 0 && p.zip != 0 {
         out.push(hash64(
             14,
-            &[&b(u64::from(g)), &b(u64::from(f)), &b(u64::from(p.zip))],
-        ));
-    }
-    if f != 0 && p.house != 0 && p.zip != 0 {
-        out.push(hash64(
-            15,
             &[
-                &b(u64::from(f)),
-                &b(u64::from(p.house)),
+                &b(u64::from(g.min(f))),
+                &b(u64::from(g.max(f))),
                 &b(u64::from(p.zip)),
             ],
         ));
     }
-    if g != 0 && p.dob != 0 {
-        out.push(hash64(16, &[&b(u64::from(g)), &b(u64::from(p.dob))]));
+    if p.house != 0 && p.zip != 0 {
+        out.push(hash64(15, &[&b(u64::from(p.house)), &b(u64::from(p.zip))]));
     }
 }
 
@@ -275,16 +281,18 @@ fn text_level(a: &str, b: &str) -> u8 {
     }
 }
 
-/// Whether two `yyyymmdd` dates differ by one typing slip: one of year,
-/// month or day differs, or day and month are swapped.
+/// Whether two `yyyymmdd` dates differ by one typing slip: the day or the
+/// month differs, day and month are swapped, or only the year differs and
+/// the slip stays within a decade or makes an implausible year (1916 →
+/// 1816). Two plausible years further apart on the same day are a parent
+/// and a child, not a typo.
 pub(crate) fn dob_typo(a: u32, b: u32) -> bool {
     let (ya, ma, da) = (a / 10_000, a / 100 % 100, a % 100);
     let (yb, mb, db) = (b / 10_000, b / 100 % 100, b % 100);
-    // A slip in the year keeps it within a decade (1956 → 1965, not a
-    // parent born in 1960 and a child in 1990 on the same day).
+    let plausible = |y: u32| (1900..=2030).contains(&y);
     (ya == yb && (ma == mb || da == db))
-        || (ma == mb && da == db && ya.abs_diff(yb) <= 10)
         || (ya == yb && ma == db && da == mb)
+        || (ma == mb && da == db && (ya.abs_diff(yb) <= 10 || !plausible(ya) || !plausible(yb)))
 }
 
 fn zip_typo(a: u32, b: u32) -> bool {
@@ -323,13 +331,48 @@ pub(crate) fn compare(a: &Profile, b: &Profile) -> u32 {
         _ if a.email_local != 0 && a.email_local == b.email_local => 2,
         _ => 3,
     };
-    let levels = [
+    // First and last names typed into each other's fields count as the
+    // better of the two readings; so do swapped address lines.
+    let straight = (
         name_level(&a.given, &b.given, true),
         name_level(&a.family, &b.family, false),
+    );
+    // Crossed: both comparisons on the surname scale, the better one read
+    // as the first name's level (so the pattern is the same either way round).
+    let crossed = {
+        let x = name_level(&a.given, &b.family, false);
+        let y = name_level(&a.family, &b.given, false);
+        let (better, worse) = (x.min(y), x.max(y));
+        let as_given = if better <= 1 { better } else { better + 1 };
+        (as_given, worse)
+    };
+    let rank = |(g, f): (u8, u8)| {
+        // Missing says nothing: rank it as the worst agreement.
+        let g = if g == 0 { 6 } else { g };
+        let f = if f == 0 { 5 } else { f };
+        g + f
+    };
+    let (given, family) = if crossed.0 != 0 && crossed.1 != 0 && rank(crossed) < rank(straight) {
+        crossed
+    } else {
+        straight
+    };
+    let street = [
+        text_level(&a.street, &b.street),
+        text_level(&a.street, &b.street2),
+        text_level(&a.street2, &b.street),
+    ]
+    .into_iter()
+    .filter(|&l| l != 0)
+    .min()
+    .unwrap_or(0);
+    let levels = [
+        given,
+        family,
         dob,
         zip,
         text_level(&a.city, &b.city),
-        text_level(&a.street, &b.street),
+        street,
         phone,
         email,
     ];
@@ -340,11 +383,15 @@ pub(crate) fn compare(a: &Profile, b: &Profile) -> u32 {
 }
 
 /// Whether a pattern may link at all: two different first names (not
-/// nicknames, not within typing distance) are two people, however much
-/// else they share (a household's landline, street and surname).
+/// nicknames, not within typing distance) link only with the same date of
+/// birth on both sides. Without it, members of one household (one
+/// landline, street and surname) would look like one person.
 fn can_link(pattern: u32) -> bool {
-    level(pattern, 0) != GIVEN_DIFFERENT
+    level(pattern, 0) != GIVEN_DIFFERENT || level(pattern, 2) == 1
 }
+
+/// The date-of-birth level "different".
+const DOB_DIFFERENT: usize = 3;
 
 /// The first-name level "different".
 const GIVEN_DIFFERENT: usize = 5;
@@ -549,6 +596,15 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
+    /// Whether a link with this pattern must not join clusters whose dates
+    /// of birth clearly differ. A pair that compared its own dates of birth
+    /// under a model estimated from the data was weighed with them (the
+    /// data say how often true matches disagree); a pair without them on
+    /// both sides, or scored by the priors, cannot overrule them.
+    pub fn refuses_birth_date_conflict(&self, pattern: u32) -> bool {
+        self.model.training == Training::Priors || level(pattern, 2) == 0
+    }
+
     /// The match probability of any two records (for explaining links made
     /// by a shared key too).
     pub fn probability(&self, profiles: &[Profile], a: u32, b: u32) -> (u32, f64) {
@@ -701,7 +757,11 @@ pub(crate) fn run(profiles: &[Profile], config: &IdentityConfig) -> Outcome {
         let base = *weight_of
             .entry(pattern)
             .or_insert_with(|| model.weight(pattern));
-        if !can_link(pattern) {
+        // Under the priors, nothing says how often true matches disagree on
+        // their date of birth: a clear disagreement keeps them apart.
+        if !can_link(pattern)
+            || (model.training == Training::Priors && level(pattern, 2) == DOB_DIFFERENT)
+        {
             continue;
         }
         let w = base + tf.adjustment(&model, pattern, &profiles[a as usize]);
@@ -807,6 +867,8 @@ mod tests {
         assert!(dob_typo(19560409, 19560410));
         assert!(dob_typo(19560409, 19560904));
         assert!(dob_typo(19560409, 19650409));
+        assert!(dob_typo(19160409, 18160409));
+        assert!(!dob_typo(19600102, 19900102));
         assert!(!dob_typo(19560409, 19611122));
         assert!(zip_typo(60623, 60633));
         assert!(!zip_typo(60623, 60632 + 10));
