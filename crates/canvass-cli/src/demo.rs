@@ -187,6 +187,8 @@ client_id_env = "DEMO_HUSTLE_CLIENT_ID"
 client_secret_env = "DEMO_HUSTLE_CLIENT_SECRET"
 base_url = "{hustle}"
 organization_id = "{hustle_org}"
+# Not in Hustle's published API; the demo's simulator offers a message list.
+messages_path = "messages"
 
 [sources.strive]
 kind = "strive"

@@ -32,6 +32,7 @@ pub fn run_report(report: &RunReport) -> String {
                 k.error
                     .as_deref()
                     .map(|e| format!("  ERROR: {e}"))
+                    .or_else(|| k.skipped.as_deref().map(|r| format!("  SKIPPED: {r}")))
                     .unwrap_or_default()
             );
         }

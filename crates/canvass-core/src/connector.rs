@@ -371,3 +371,47 @@ pub fn unsupported_read<'a>(system: &str, kind: &EntityKind) -> PageStream<'a> {
     let err = Error::unsupported(system, format!("read {kind}"));
     Box::pin(futures::stream::once(async move { Err(err) }))
 }
+
+/// Makes `stream` (of pages, or of a typed client's pages) an optional
+/// read: a 404 ([`Error::NotFound`]) before its
+/// first page becomes [`Error::NotOffered`] for `what` (e.g. `"read tags"`),
+/// which the engine reports as skipped ("not offered by this account"), not
+/// as a failure. A 404 after the first page, and every other error, passes
+/// through unchanged.
+///
+/// Use it for reads the vendor documents as available only to some accounts
+/// or plans, or for routes the vendor does not publish.
+///
+/// ```
+/// # futures::executor::block_on(async {
+/// use futures::StreamExt;
+/// use canvass_core::{Error, optional_read};
+/// let missing: canvass_core::PageStream<'static> = Box::pin(futures::stream::once(async {
+///     Err(Error::not_found("mobilize", "GET /v1/tags: Not found"))
+/// }));
+/// let mut read = optional_read(missing, "mobilize", "read tags");
+/// let err = read.next().await.and_then(Result::err);
+/// assert!(err.is_some_and(|e| e.is_not_offered()));
+/// # });
+/// ```
+pub fn optional_read<'a, T: Send + 'a>(
+    stream: BoxStream<'a, Result<T, Error>>,
+    system: &str,
+    what: &str,
+) -> BoxStream<'a, Result<T, Error>> {
+    use futures::StreamExt;
+    let system = system.to_string();
+    let what = what.to_string();
+    let mut first = true;
+    Box::pin(stream.map(move |item| {
+        let was_first = std::mem::replace(&mut first, false);
+        match item {
+            Err(Error::NotFound { what: route, .. }) if was_first => Err(Error::not_offered(
+                system.clone(),
+                what.clone(),
+                format!("the vendor answered 404 ({route})"),
+            )),
+            other => other,
+        }
+    }))
+}

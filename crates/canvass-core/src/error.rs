@@ -101,6 +101,19 @@ pub enum Error {
         /// The operation, e.g. `"write survey responses"`.
         operation: String,
     },
+    /// A read this account does not offer (the vendor answered 404 for the
+    /// whole list, or the connector knows the route is not published). Not
+    /// a failure: the engine reports the kind as skipped with the reason and
+    /// the run goes on to succeed.
+    #[error("{system}: {what} not offered by this account: {reason}")]
+    NotOffered {
+        /// The system asked.
+        system: String,
+        /// What could not be read, e.g. `"read tags"`.
+        what: String,
+        /// Why, in words a user can act on.
+        reason: String,
+    },
     /// A configuration problem found before any call was made.
     #[error("configuration: {0}")]
     Config(String),
@@ -145,6 +158,33 @@ impl Error {
             system: system.into(),
             operation: operation.into(),
         }
+    }
+
+    /// An [`Error::NotOffered`].
+    ///
+    /// ```
+    /// use canvass_core::Error;
+    /// let e = Error::not_offered("mobilize", "read tags", "GET /tags answered 404");
+    /// assert!(e.is_not_offered());
+    /// assert_eq!(e.kind(), "not_offered");
+    /// assert_eq!(e.to_string(), "mobilize: read tags not offered by this account: GET /tags answered 404");
+    /// ```
+    pub fn not_offered(
+        system: impl Into<String>,
+        what: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::NotOffered {
+            system: system.into(),
+            what: what.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Whether this is an [`Error::NotOffered`]: a read to report as skipped,
+    /// not a failure.
+    pub fn is_not_offered(&self) -> bool {
+        matches!(self, Error::NotOffered { .. })
     }
 
     /// An [`Error::Transport`] that is not a timeout.
@@ -193,6 +233,7 @@ impl Error {
             Error::Transport { .. } => "transport",
             Error::Decode { .. } => "decode",
             Error::Unsupported { .. } => "unsupported",
+            Error::NotOffered { .. } => "not_offered",
             Error::Config(_) => "config",
         }
     }

@@ -31,7 +31,7 @@ pub mod time;
 
 pub use connector::{
     Checkpoint, Connector, ConnectorExt, ConnectorInfo, Page, PageStream, RawRecord, RecordIssue,
-    WriteKind, WriteOp, WriteOutcome, unsupported_read, unsupported_write,
+    WriteKind, WriteOp, WriteOutcome, optional_read, unsupported_read, unsupported_write,
 };
 pub use error::{Error, Result};
 pub use model::*;

@@ -64,8 +64,10 @@ pub struct Config {
     /// Items per page (default and maximum 1000).
     #[serde(default)]
     pub page_size: Option<u32>,
-    /// The path of the message list (default `messages`; UNVERIFIED in
-    /// Hustle's reference, hence configurable).
+    /// The path of a message list, for an account that has one. Hustle's
+    /// published v3 OpenAPI file lists no message route, so by default
+    /// messages and contact attempts are not read; a configured path that
+    /// answers 404 is reported as not offered by this account.
     #[serde(default)]
     pub messages_path: Option<String>,
 }
@@ -100,7 +102,7 @@ pub fn factory(
             .page_size
             .unwrap_or(MAX_PAGE_SIZE)
             .clamp(1, MAX_PAGE_SIZE),
-        messages_path: config.messages_path.unwrap_or_else(|| "messages".into()),
+        messages_path: config.messages_path,
     };
     Ok(Box::new(HustleConnector::new(builder.build()?, options)))
 }

@@ -1,13 +1,17 @@
 //! [`HustleConnector`]: the [`Connector`] for Hustle.
 //!
-//! Reads people, tags, taggings and opt-outs from leads and tags, and
-//! messages and contact attempts from messages; all with cursor
+//! Reads people, tags, taggings and opt-outs from leads and tags (routes in
+//! Hustle's published v3 OpenAPI file), and messages and contact attempts
+//! from a message list only when one is configured
+//! ([`ConnectorOptions::messages_path`]): the published file has no message
+//! list, so by default those kinds are not read at all. All reads use cursor
 //! checkpoints (Hustle has no modified-since filter, so each read is full,
 //! but a crash resumes at the page it stopped on). Writes upsert a person
 //! (lead), apply or remove a tag, and opt a person out.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -15,7 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use canvass_core::{
     Checkpoint, Connector, ConnectorInfo, EntityKind, Error, OptOutReason, Page, PageStream,
-    RawRecord, Record, RecordIssue, WriteKind, WriteOp, WriteOutcome, unsupported_read,
+    RawRecord, Record, RecordIssue, WriteKind, WriteOp, WriteOutcome, optional_read,
+    unsupported_read,
 };
 
 use crate::client::{CursorPage, HustleClient, MAX_PAGE_SIZE, SYSTEM, item_name};
@@ -33,8 +38,12 @@ pub struct ConnectorOptions {
     pub opt_out_tags: BTreeMap<String, String>,
     /// Items per page (1..=1000).
     pub page_size: u32,
-    /// The message list's path (`messages`).
-    pub messages_path: String,
+    /// The path of a message list, for an account that has one. Hustle's
+    /// published v3 OpenAPI file lists no message route, so the default is
+    /// `None`: messages and contact attempts are not read. When set and the
+    /// route answers 404, those kinds are reported as not offered by this
+    /// account (skipped, not failed), and the route is not asked again.
+    pub messages_path: Option<String>,
 }
 
 impl Default for ConnectorOptions {
@@ -44,7 +53,7 @@ impl Default for ConnectorOptions {
             group_id: None,
             opt_out_tags: BTreeMap::new(),
             page_size: MAX_PAGE_SIZE,
-            messages_path: "messages".into(),
+            messages_path: None,
         }
     }
 }
@@ -54,6 +63,8 @@ impl Default for ConnectorOptions {
 pub struct HustleConnector {
     client: HustleClient,
     options: Arc<ConnectorOptions>,
+    /// Set once the configured message list answered 404.
+    messages_missing: Arc<AtomicBool>,
 }
 
 /// Pages fetched ahead of the one being mapped.
@@ -71,6 +82,7 @@ impl HustleConnector {
         HustleConnector {
             client,
             options: Arc::new(options),
+            messages_missing: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -253,16 +265,18 @@ fn map_tags(page: &CursorPage) -> Page {
 #[async_trait]
 impl Connector for HustleConnector {
     fn info(&self) -> ConnectorInfo {
+        let mut reads = BTreeSet::from([
+            EntityKind::People,
+            EntityKind::Tags,
+            EntityKind::Taggings,
+            EntityKind::OptOuts,
+        ]);
+        if self.options.messages_path.is_some() {
+            reads.extend([EntityKind::Messages, EntityKind::ContactAttempts]);
+        }
         ConnectorInfo {
             system: SYSTEM.to_string(),
-            reads: BTreeSet::from([
-                EntityKind::People,
-                EntityKind::Tags,
-                EntityKind::Taggings,
-                EntityKind::OptOuts,
-                EntityKind::Messages,
-                EntityKind::ContactAttempts,
-            ]),
+            reads,
             // Hustle has no modified-since filter: every read is a full read.
             incremental: BTreeSet::new(),
             writes: BTreeSet::from([
@@ -308,16 +322,35 @@ impl Connector for HustleConnector {
                 .map_ok(|p| map_tags(&p))
                 .boxed(),
             EntityKind::Messages | EntityKind::ContactAttempts => {
+                let Some(path) = &self.options.messages_path else {
+                    return unsupported_read(SYSTEM, &kind);
+                };
+                let what = format!("read {kind}");
+                if self.messages_missing.load(Ordering::Relaxed) {
+                    let err = Error::not_offered(
+                        SYSTEM,
+                        what,
+                        format!("GET /{path} answered 404 earlier in this run"),
+                    );
+                    return stream::once(async move { Err(err) }).boxed();
+                }
                 let mut list = self
                     .client
                     .messages()
-                    .list_at(&self.options.messages_path)
+                    .list_at(path)
                     .limit(self.options.page_size)
                     .start_at(start);
                 if let Some(org) = &self.options.organization_id {
                     list = list.organization(org);
                 }
-                canvass_core::http::prefetch(list.send(), PREFETCH, SYSTEM)
+                let missing = self.messages_missing.clone();
+                let pages = canvass_core::http::prefetch(list.send(), PREFETCH, SYSTEM);
+                optional_read(pages, SYSTEM, &what)
+                    .inspect_err(move |e| {
+                        if e.is_not_offered() {
+                            missing.store(true, Ordering::Relaxed);
+                        }
+                    })
                     .map_ok(move |p| map_messages(&kind, &p))
                     .boxed()
             }

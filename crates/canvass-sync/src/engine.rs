@@ -272,6 +272,12 @@ impl Engine {
         while let Some(item) = pages.next().await {
             let page = match item {
                 Ok(page) => page,
+                Err(e) if e.is_not_offered() => {
+                    // Optional for this account: what was read is stored,
+                    // the kind is reported as skipped, the run goes on.
+                    report.skipped = Some(e.to_string());
+                    break;
+                }
                 Err(e) => {
                     report.error = Some(format!("{}: {e}", e.kind()));
                     break;

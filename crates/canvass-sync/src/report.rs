@@ -34,6 +34,11 @@ pub struct KindReport {
     pub failures: Vec<Failure>,
     /// The error that ended the read early, if any.
     pub error: Option<String>,
+    /// Why the kind was skipped, when the account does not offer it (the
+    /// connector said [`Error::NotOffered`](canvass_core::Error::NotOffered)):
+    /// not a failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 impl KindReport {
@@ -45,6 +50,7 @@ impl KindReport {
             counts: PageCounts::default(),
             failures: Vec::new(),
             error: None,
+            skipped: None,
         }
     }
 

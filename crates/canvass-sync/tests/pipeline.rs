@@ -58,6 +58,75 @@ impl Connector for FailAfter {
     }
 }
 
+/// Wraps a connector so every read, after `pages` pages, ends the way an
+/// account without that route does: [`Error::NotOffered`].
+#[derive(Debug)]
+struct NotOfferedAfter {
+    inner: Arc<dyn Connector>,
+    pages: usize,
+}
+
+#[async_trait]
+impl Connector for NotOfferedAfter {
+    fn info(&self) -> ConnectorInfo {
+        self.inner.info()
+    }
+    async fn check(&self) -> Result<(), Error> {
+        self.inner.check().await
+    }
+    fn read(&self, kind: EntityKind, since: Option<Checkpoint>) -> PageStream<'_> {
+        let what = format!("read {kind}");
+        let missing = futures::stream::once(async move {
+            Err(Error::not_offered(
+                "petitions",
+                what,
+                "the vendor answered 404 (GET /api/tags)",
+            ))
+        });
+        self.inner
+            .read(kind, since)
+            .take(self.pages)
+            .chain(missing)
+            .boxed()
+    }
+    async fn write(&self, op: &WriteOp) -> Result<WriteOutcome, Error> {
+        self.inner.write(op).await
+    }
+}
+
+#[tokio::test]
+async fn a_read_the_account_does_not_offer_is_skipped_with_its_reason_not_failed() {
+    let sim = PetitionsSim::start(30, 11).await;
+    let (_dir, backends) = backends("not-offered").await;
+    for w in backends {
+        let engine = Engine::new(w.clone());
+        let source = Source::new(
+            "petitions",
+            Arc::new(NotOfferedAfter {
+                inner: connector(&sim, SIM_KEY, 10),
+                pages: 1,
+            }),
+        );
+        let report = engine
+            .sync(std::slice::from_ref(&source), &SyncOptions::default())
+            .await
+            .expect("sync");
+        assert!(report.is_success(), "{report:?}");
+        let kinds = &report.source("petitions").expect("reported").kinds;
+        assert!(!kinds.is_empty());
+        for k in kinds {
+            assert!(k.error.is_none(), "{k:?}");
+            let why = k.skipped.as_deref().unwrap_or_default();
+            assert!(why.contains("not offered by this account"), "{k:?}");
+            assert!(why.contains("404"), "{why}");
+        }
+        // What was read before the 404 is stored.
+        assert!(kinds.iter().any(|k| k.counts.inserted > 0), "{kinds:?}");
+        let json = serde_json::to_string(&report).expect("serializes for --json");
+        assert!(json.contains("\"skipped\":"), "{json}");
+    }
+}
+
 #[tokio::test]
 async fn a_full_sync_stores_everything_and_a_rerun_changes_nothing() {
     let sim = PetitionsSim::start(120, 5).await;

@@ -4,9 +4,14 @@
 //!
 //! Bytes pass through untouched, except a response carrying the
 //! [`DROP_MARKER`] header: the proxy forwards its header block and a few body
-//! bytes, then closes both sides.
+//! bytes, then closes both sides. When request jitter is switched on
+//! ([`SimControl::set_request_jitter`](crate::SimControl::set_request_jitter)),
+//! each chunk a client sends waits a random time before it is forwarded.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -32,14 +37,20 @@ impl Drop for Proxy {
 
 impl Proxy {
     /// Listens on a free loopback port and forwards to `upstream`.
-    pub(crate) async fn start(upstream: SocketAddr) -> std::io::Result<Proxy> {
+    /// `jitter_micros` is the largest delay added to each chunk a client
+    /// sends (0: none), read afresh for every chunk.
+    pub(crate) async fn start(
+        upstream: SocketAddr,
+        jitter_micros: Arc<AtomicU64>,
+    ) -> std::io::Result<Proxy> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
+                let jitter = jitter_micros.clone();
                 tokio::spawn(async move {
                     if let Ok(server) = TcpStream::connect(upstream).await {
-                        let _ = relay(client, server).await;
+                        let _ = relay(client, server, jitter).await;
                     }
                 });
             }
@@ -54,13 +65,31 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
-async fn relay(client: TcpStream, server: TcpStream) -> std::io::Result<()> {
+async fn relay(
+    client: TcpStream,
+    server: TcpStream,
+    jitter_micros: Arc<AtomicU64>,
+) -> std::io::Result<()> {
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
     let upstream = async move {
-        let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = match client_read.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let max = jitter_micros.load(Ordering::Relaxed);
+            if max > 0 {
+                let wait = rand::random_range(0..=max);
+                tokio::time::sleep(Duration::from_micros(wait)).await;
+            }
+            if server_write.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+        }
         let _ = server_write.shutdown().await;
     };
     let downstream = async move {

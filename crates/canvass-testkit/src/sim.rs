@@ -101,7 +101,23 @@ pub struct AuthRule {
 }
 
 /// A vendor's rate limit as the simulator enforces it: a token bucket per
-/// request class, answering 429 when empty.
+/// request class, answering 429 when empty; and, when
+/// [`sliding_window`](SimRateLimit::sliding_window) is set, also a count of
+/// the requests admitted in any trailing one-second window, answering 429
+/// when one more would exceed the limit.
+///
+/// The sliding window is how a vendor that "allows 4 requests per second"
+/// may well count: a client spacing requests at exactly 1/4 s, whose
+/// requests arrive a few milliseconds late or early (network jitter, a new
+/// connection, a retry), puts a fifth request inside some one-second window
+/// and is refused. A token bucket forgives that; the window does not.
+///
+/// ```
+/// use canvass_testkit::SimRateLimit;
+/// let strict = SimRateLimit::per_second(4.0).with_sliding_window();
+/// assert!(strict.sliding_window);
+/// assert_eq!(strict.reads_per_second, 4.0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SimRateLimit {
     /// Reads (GET) per second.
@@ -112,6 +128,10 @@ pub struct SimRateLimit {
     pub burst: f64,
     /// `Retry-After` seconds sent with each 429, if any.
     pub retry_after: Option<u64>,
+    /// Also refuse a request when the requests admitted in the trailing
+    /// second (of its class) already number the limit, rounded down (at
+    /// least 1; below 1 request/s the window is `1 / rate` seconds long).
+    pub sliding_window: bool,
 }
 
 impl SimRateLimit {
@@ -123,7 +143,63 @@ impl SimRateLimit {
             writes_per_second: None,
             burst: n.max(1.0),
             retry_after: None,
+            sliding_window: false,
         }
+    }
+
+    /// The same limit, also counted over any trailing one-second window.
+    pub fn with_sliding_window(mut self) -> SimRateLimit {
+        self.sliding_window = true;
+        self
+    }
+}
+
+/// The requests admitted in the trailing window of one request class.
+#[derive(Debug)]
+struct Window {
+    capacity: usize,
+    span: Duration,
+    admitted: std::collections::VecDeque<Instant>,
+}
+
+impl Window {
+    fn new(rate: f64) -> Window {
+        let capacity = if rate.is_finite() && rate >= 1.0 {
+            rate.floor() as usize
+        } else {
+            1
+        };
+        let span = if rate.is_finite() && rate > 0.0 && rate < 1.0 {
+            Duration::from_secs_f64(1.0 / rate)
+        } else {
+            Duration::from_secs(1)
+        };
+        Window {
+            capacity,
+            span,
+            admitted: std::collections::VecDeque::with_capacity(capacity + 1),
+        }
+    }
+
+    /// Whether a request arriving `now` fits; a refused one is not counted.
+    fn admits(&self, now: Instant) -> bool {
+        let inside = self
+            .admitted
+            .iter()
+            .filter(|t| now.duration_since(**t) < self.span)
+            .count();
+        inside < self.capacity
+    }
+
+    fn admit(&mut self, now: Instant) {
+        while self
+            .admitted
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.span)
+        {
+            self.admitted.pop_front();
+        }
+        self.admitted.push_back(now);
     }
 }
 
@@ -184,6 +260,8 @@ struct ControlState {
     limit: Option<SimRateLimit>,
     read_bucket: Option<Bucket>,
     write_bucket: Option<Bucket>,
+    read_window: Option<Window>,
+    write_window: Option<Window>,
     first_request: Option<Instant>,
     last_request: Option<Instant>,
 }
@@ -193,6 +271,9 @@ struct ControlState {
 pub struct SimControl {
     state: Mutex<ControlState>,
     auth: Mutex<Option<Arc<AuthRule>>>,
+    /// Largest delay (µs) the loopback proxy adds to each request on its
+    /// way in, shared with the proxy.
+    jitter_micros: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl SimControl {
@@ -228,6 +309,20 @@ impl SimControl {
             l.writes_per_second
                 .map(|w| Bucket::new(w, l.burst.min(w.max(1.0))))
         });
+        let sliding = limit.filter(|l| l.sliding_window);
+        s.read_window = sliding.map(|l| Window::new(l.reads_per_second));
+        s.write_window = sliding.and_then(|l| l.writes_per_second.map(Window::new));
+    }
+
+    /// Delays each request on its way into the simulator by a random time
+    /// from zero to `max` (network jitter), so requests a client sent evenly
+    /// spaced arrive unevenly; [`Duration::ZERO`] switches it off. The
+    /// simulator's clock (its rate limit, [`SimControl::active_span`]) sees
+    /// the arrival times.
+    pub fn set_request_jitter(&self, max: Duration) {
+        let micros = u64::try_from(max.as_micros()).unwrap_or(u64::MAX);
+        self.jitter_micros
+            .store(micros, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// A snapshot of the counters.
@@ -268,10 +363,28 @@ impl SimControl {
         // The rate limit counts every request, as vendors do.
         let limit = s.limit;
         if let Some(limit) = limit {
-            let allowed = match (is_write, s.write_bucket.as_mut()) {
-                (true, Some(b)) => b.take(),
-                _ => s.read_bucket.as_mut().is_none_or(Bucket::take),
+            let writes_apart = is_write && s.write_bucket.is_some();
+            let window = if writes_apart {
+                s.write_window.as_mut()
+            } else {
+                s.read_window.as_mut()
             };
+            let in_window = window.as_ref().is_none_or(|w| w.admits(now));
+            let allowed = in_window
+                && match (writes_apart, s.write_bucket.as_mut()) {
+                    (true, Some(b)) => b.take(),
+                    _ => s.read_bucket.as_mut().is_none_or(Bucket::take),
+                };
+            if allowed {
+                let window = if writes_apart {
+                    s.write_window.as_mut()
+                } else {
+                    s.read_window.as_mut()
+                };
+                if let Some(w) = window {
+                    w.admit(now);
+                }
+            }
             if !allowed {
                 s.stats.throttled += 1;
                 let mut t = Reply::json(429, &serde_json::json!({"error": "Too many requests"}));
@@ -413,14 +526,15 @@ impl Sim {
             .await;
         // Clients talk to a loopback proxy in front of wiremock, which can
         // drop a connection mid-body when a fault asks it to.
+        let control = Arc::new(SimControl::default());
         #[allow(clippy::expect_used)]
-        let proxy = crate::proxy::Proxy::start(*server.address())
+        let proxy = crate::proxy::Proxy::start(*server.address(), control.jitter_micros.clone())
             .await
             .expect("bind a loopback port for the simulator proxy");
         Sim {
             server: Some(server),
             proxy,
-            control: Arc::new(SimControl::default()),
+            control,
         }
     }
 

@@ -341,6 +341,71 @@ async fn runs_at_the_rate_limit_without_provoking_429() {
 }
 
 #[tokio::test]
+async fn a_sliding_window_refuses_the_request_that_makes_one_too_many_in_a_second() {
+    let sim = Sim::start().await;
+    sim.route(Route::get("^/api/items$"), |_| Reply::json(200, &json!([])))
+        .await;
+    // A bucket deep enough to allow anything: only the window refuses.
+    sim.control().set_rate_limit(Some(
+        SimRateLimit {
+            burst: 100.0,
+            ..SimRateLimit::per_second(5.0)
+        }
+        .with_sliding_window(),
+    ));
+    let c =
+        HttpClient::new(HttpConfig::new("testvendor", sim.url("/api/")).retry(RetryPolicy::none()))
+            .expect("client");
+    let started = Instant::now();
+    let mut answers = Vec::new();
+    for _ in 0..6 {
+        answers.push(c.get("items").send().await.is_ok());
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "too slow to judge"
+    );
+    assert_eq!(answers, [true, true, true, true, true, false]);
+    assert_eq!(sim.control().stats().throttled, 1);
+    // A second after the first, the window has room again.
+    tokio::time::sleep(Duration::from_millis(1_050)).await;
+    assert!(c.get("items").send().await.is_ok());
+}
+
+#[tokio::test]
+async fn the_client_limit_holds_under_a_sliding_window_with_jitter() {
+    let sim = Sim::start().await;
+    sim.route(Route::get("^/api/items$"), |_| Reply::json(200, &json!([])))
+        .await;
+    sim.control()
+        .set_rate_limit(Some(SimRateLimit::per_second(10.0).with_sliding_window()));
+    sim.control().set_request_jitter(Duration::from_millis(30));
+    let c = HttpClient::new(
+        HttpConfig::new("testvendor", sim.url("/api/"))
+            .rate_limit(RateLimit::per_second(10.0))
+            .retry(RetryPolicy::none()),
+    )
+    .expect("client");
+    // Concurrent callers, as a prefetching connector has: the window bounds
+    // the requests in flight, so jitter cannot bunch them at the server.
+    let tasks: Vec<_> = (0..40)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.get("items").send().await.map(|_| ()) })
+        })
+        .collect();
+    for t in tasks {
+        t.await
+            .expect("join")
+            .expect("no 429 under a sliding window");
+    }
+    let stats = sim.control().stats();
+    assert_eq!(stats.throttled, 0);
+    let share = (stats.requests - 1) as f64 / sim.control().active_span().as_secs_f64() / 10.0;
+    assert!(share >= 0.9, "{share}");
+}
+
+#[tokio::test]
 async fn without_a_client_limit_the_simulator_answers_429() {
     let sim = Sim::start().await;
     sim.route(Route::get("^/api/items$"), |_| Reply::json(200, &json!([])))

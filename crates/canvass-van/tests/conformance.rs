@@ -127,6 +127,7 @@ impl ConformanceHarness for Harness {
             writes_per_second: None,
             burst: 5.0,
             retry_after: Some(1),
+            sliding_window: false,
         }
     }
 

@@ -505,7 +505,6 @@ impl HttpClient {
         let write = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
         let mut refreshed = false;
         loop {
-            self.inner.limiters.until_ready(write).await;
             let mut rb = self.inner.http.request(method.clone(), url.clone());
             if !query.is_empty() {
                 rb = rb.query(query);
@@ -517,6 +516,8 @@ impl HttpClient {
             if authenticated {
                 rb = apply_static(&self.inner.config.auth, rb)?;
                 if let Auth::OAuth2(_) = &self.inner.config.auth {
+                    // The token request takes its own place in the rate
+                    // limit, before this request takes one.
                     let token = self.oauth_token().await?;
                     rb = rb.header(
                         AUTHORIZATION,
@@ -525,10 +526,12 @@ impl HttpClient {
                     used_token = Some(token);
                 }
             }
-            let resp = rb
-                .send()
-                .await
-                .map_err(|e| self.transport_error(method, url, e))?;
+            let slot = self.inner.limiters.until_ready(write).await;
+            let resp = rb.send().await;
+            // The vendor has counted this request by the time its answer's
+            // headers (or the failure) arrive.
+            drop(slot);
+            let resp = resp.map_err(|e| self.transport_error(method, url, e))?;
             let status = resp.status();
             let headers = resp.headers().clone();
             let bytes = resp
@@ -576,7 +579,7 @@ impl HttpClient {
                 ),
             ));
         }
-        self.inner.limiters.until_ready(true).await;
+        let place = self.inner.limiters.until_ready(true).await;
         let body = serde_json::json!({
             "grant_type": "client_credentials",
             "client_id": o.client_id,
@@ -589,8 +592,9 @@ impl HttpClient {
             .post(o.token_url.clone())
             .json(&body)
             .send()
-            .await
-            .map_err(|e| self.transport_error(&method, &o.token_url, e))?;
+            .await;
+        drop(place);
+        let resp = resp.map_err(|e| self.transport_error(&method, &o.token_url, e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp

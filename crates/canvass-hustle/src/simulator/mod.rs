@@ -273,7 +273,9 @@ impl HustleSim {
                 ("requested".to_string(), data::TAG_STOP.to_string()),
             ]),
             page_size,
-            messages_path: "messages".into(),
+            // The simulator serves a message list, as an account with one
+            // would; Hustle's published API has none (see `ConnectorOptions`).
+            messages_path: Some("messages".into()),
         };
         HustleConnector::new(
             self.client_with(secret, rate_limit, RetryPolicy::fast()),

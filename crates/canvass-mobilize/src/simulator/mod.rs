@@ -148,6 +148,7 @@ impl MobilizeSim {
             writes_per_second: Some(5.0),
             burst: 15.0,
             retry_after: None,
+            sliding_window: false,
         }
     }
 
