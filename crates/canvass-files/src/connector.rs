@@ -226,12 +226,18 @@ impl Producer<'_> {
         let mut rows_in_page = 0usize;
         let mut rows = 0u64;
         let mut record = csv::StringRecord::new();
+        // The csv crate counts a CRLF line ending at the start of the next
+        // record, so in CRLF files (Excel's) each record's line is one low;
+        // the first data record is never on line 1 (the header is), which
+        // tells the two apart.
+        let mut line_fix: Option<u64> = None;
+        let mut fix_line = |line: u64| *line_fix.get_or_insert(u64::from(line <= 1)) + line;
         loop {
             match reader.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(e) => {
-                    let line = e.position().map_or(0, csv::Position::line);
+                    let line = fix_line(e.position().map_or(0, csv::Position::line));
                     if let csv::ErrorKind::Io(io) = e.kind() {
                         return self.send(Err(io_error(&self.config.system, path, io)));
                     }
@@ -249,7 +255,7 @@ impl Producer<'_> {
                 }
             }
             rows += 1;
-            let line = record.position().map_or(0, csv::Position::line);
+            let line = fix_line(record.position().map_or(0, csv::Position::line));
             let row = Row {
                 cells: &record,
                 line,
