@@ -28,6 +28,7 @@
 pub mod config;
 pub mod connector;
 pub mod mapping;
+pub mod phone;
 pub mod source;
 
 pub use config::{Config, Field, KIND, RowEntity, factory};

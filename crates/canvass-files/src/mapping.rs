@@ -10,12 +10,13 @@ use std::collections::BTreeMap;
 use canvass_core::normalize::{clean_name, fold_name};
 use canvass_core::{
     Attendance, AttendanceStatus, Channel, DeliveryStatus, Direction, Email, EntityKind, Event,
-    Extra, Message, OptOut, OptOutReason, Person, Phone, PhoneKind, PostalAddress, RawRecord,
-    Record, RecordIssue, SourceRef, Tag, Tagging,
+    Extra, Message, OptOut, OptOutReason, Person, PhoneKind, PostalAddress, RawRecord, Record,
+    RecordIssue, SourceRef, Tag, Tagging,
 };
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use crate::config::{Config, Field, RowEntity};
+use crate::phone::PhoneCache;
 
 /// A stable id from free text: accents folded, lower case, runs of anything
 /// but letters and digits turned into one `-`.
@@ -272,6 +273,7 @@ pub struct RowMapper<'a> {
     config: &'a Config,
     layout: &'a Layout,
     kind: EntityKind,
+    phones: PhoneCache,
 }
 
 impl<'a> RowMapper<'a> {
@@ -281,6 +283,7 @@ impl<'a> RowMapper<'a> {
             config,
             layout,
             kind,
+            phones: PhoneCache::default(),
         }
     }
 
@@ -478,7 +481,7 @@ impl<'a> RowMapper<'a> {
                     } else {
                         PhoneKind::Unknown
                     };
-                    let mut ph = Phone::parse(v, kind);
+                    let mut ph = self.phones.parse(v, kind);
                     if !ph.valid {
                         out.issues.push(self.issue(
                             row,
@@ -696,7 +699,7 @@ impl<'a> RowMapper<'a> {
         } else {
             self.cell(row, Field::MobilePhone)
                 .or_else(|| self.cell(row, Field::Phone))
-                .map(|(_, v)| Phone::parse(v, PhoneKind::Unknown).number)
+                .map(|(_, v)| self.phones.parse(v, PhoneKind::Unknown).number)
         };
         let Some(identifier) = contact else {
             let skipped = self.kind == self.config.entity.kind() || every_row;
@@ -740,7 +743,7 @@ impl<'a> RowMapper<'a> {
         let contact = self
             .cell(row, Field::MobilePhone)
             .or_else(|| self.cell(row, Field::Phone))
-            .map(|(_, v)| Phone::parse(v, PhoneKind::Unknown).number);
+            .map(|(_, v)| self.phones.parse(v, PhoneKind::Unknown).number);
         let sent_at = self.row_date(row, &mut out.issues);
         let m = Message {
             source: SourceRef::new(&self.config.system, self.row_id(row)),
