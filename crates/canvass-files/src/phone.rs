@@ -82,7 +82,7 @@ impl PhoneCache {
                 let phone = Phone::parse(raw, kind);
                 let e164 = format!("+1{}", String::from_utf8_lossy(&digits));
                 // Remember only what agrees with the plain reading.
-                if (phone.valid && phone.number == e164 || !phone.valid)
+                if (!phone.valid || phone.number == e164)
                     && self.valid.borrow().len() < MAX_PREFIXES
                 {
                     self.valid.borrow_mut().insert(prefix, phone.valid);
