@@ -12,12 +12,15 @@
 //! | `hustle` | canvass-hustle | Hustle API v3 (texting) |
 //! | `strive` | canvass-strive | Strive (texting) |
 //! | `spoke` | canvass-spoke | Spoke (texting: database reads, GraphQL writes) |
+//! | `files` | canvass-files | CSV exports and sign-in sheets (`kind = "csv"`) |
 //! | `sync` | canvass-sync | the engine: warehouse, identity, VAN sync |
 
 pub use canvass_core as core;
 
 #[cfg(feature = "actionnetwork")]
 pub use canvass_actionnetwork as actionnetwork;
+#[cfg(feature = "files")]
+pub use canvass_files as files;
 #[cfg(feature = "hustle")]
 pub use canvass_hustle as hustle;
 #[cfg(feature = "mobilize")]

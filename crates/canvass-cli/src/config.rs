@@ -115,7 +115,7 @@ impl CanvassConfig {
                 }
                 None => {
                     return Err(format!(
-                        "source `{name}` has no `kind`; add `kind = \"van\"` (or mobilize, actionnetwork, hustle, strive, spoke)"
+                        "source `{name}` has no `kind`; add `kind = \"van\"` (or mobilize, actionnetwork, hustle, strive, spoke, csv)"
                     ));
                 }
             }
@@ -180,7 +180,8 @@ pub fn registry() -> Registry {
         .register(canvass_mobilize::KIND, canvass_mobilize::factory)
         .register(canvass_hustle::KIND, canvass_hustle::factory)
         .register(canvass_strive::KIND, canvass_strive::factory)
-        .register(canvass_spoke::KIND, canvass_spoke::factory);
+        .register(canvass_spoke::KIND, canvass_spoke::factory)
+        .register(canvass_files::KIND, canvass_files::factory);
     r
 }
 
@@ -237,6 +238,21 @@ database_url_env = "SPOKE_DATABASE_URL"  # a read-only role on Spoke's database
 # postgres://canvass_ro:PASSWORD@spoke-db.example.org/spoke?sslmode=verify-full&sslrootcert=/etc/canvass/ca.pem
 api_token_env = "SPOKE_API_TOKEN"        # JWT for writes through /graphql
 base_url = "https://spoke.example.org/"
+
+# A file with no API behind it (a ThruText or Scale to Win export, an event
+# sign-in sheet, a partner's CSV): header names -> canonical fields.
+# [sources.signins]
+# kind = "csv"
+# path = "exports/sign-in-*.csv"        # a file, or a wildcard in the file name
+# system = "signins"
+# entity = "attendances"                # people, attendances, taggings, opt_outs, messages
+# event = "Canvass launch"              # the sheet's one event (or map an `event` column)
+# [sources.signins.columns]
+# "First Name" = "given_name"
+# "Last Name" = "family_name"
+# "Email" = "email"
+# "Cell" = "mobile_phone"
+# "Tags" = "tags"
 
 # ---- The standardized VAN sync (`canvass push van`): what goes into VAN.
 # One [[van_sync.targets]] per VAN committee (API key). Every write has an
@@ -341,6 +357,22 @@ mod tests {
             err.contains("sources.an") && err.contains("AN_KEY_UNSET") && err.contains("export"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_csv_source_builds_without_secrets() {
+        let c = CanvassConfig::parse(
+            "[sources.s]\nkind = \"csv\"\npath = \"x.csv\"\n[sources.s.columns]\n\"Email\" = \"email\"\n",
+        )
+        .expect("parses");
+        let sources = c
+            .build_sources(
+                &registry(),
+                &canvass_core::registry::MapSecrets::default(),
+                None,
+            )
+            .expect("builds");
+        assert_eq!(sources[0].connector.info().system, "csv");
     }
 
     #[test]

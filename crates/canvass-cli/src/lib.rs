@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod export;
 pub mod progress;
+pub mod report_html;
 pub mod summary;
 
 /// Exit status for a configuration error.

@@ -100,6 +100,15 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Write the last sync run (and the runs before it) as one self-contained HTML page.
+    Report {
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE")]
+        html: PathBuf,
+        /// How many runs the page covers (the chart of records per source).
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
     /// Run the whole pipeline against bundled simulators, in one command.
     Demo {
         /// The SQLite file to fill (a temporary one when absent).
@@ -319,6 +328,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 output.as_deref(),
             )
             .await
+        }
+        Command::Report { html, runs } => {
+            let config = load(&cli)?;
+            let warehouse = open_warehouse_for_cli(&config.warehouse.url).await?;
+            let message = canvass_cli::report_html::run(warehouse.as_ref(), html, *runs)
+                .await
+                .map_err(other_error)?;
+            println!("{message}");
+            Ok(())
         }
         Command::Demo { db, people } => demo::run(db.clone(), *people, cli.json).await,
     }

@@ -29,7 +29,7 @@ fn help_lists_every_command() {
     let out = canvass(dir.path(), &["--help"], &[]);
     assert!(out.status.success());
     let help = text(&out);
-    for cmd in ["init", "check", "sync", "pull", "export", "demo"] {
+    for cmd in ["init", "check", "sync", "pull", "export", "report", "demo"] {
         assert!(help.contains(cmd), "{cmd} missing from:\n{help}");
     }
 }

@@ -61,6 +61,14 @@ pub trait ConformanceHarness: Send + Sync {
     /// A kind to read for the rate-limit and throughput check (the one with
     /// the most pages).
     fn throughput_kind(&self) -> EntityKind;
+
+    /// Whether the connector has a secret to refuse. File sources have
+    /// none: for them the suite checks only that a connector built with
+    /// [`WRONG_SECRET`] does not show it, and records the auth checks as
+    /// not applicable.
+    fn has_credentials(&self) -> bool {
+        true
+    }
 }
 
 /// One check's outcome.
@@ -469,9 +477,18 @@ pub async fn run_conformance(h: &dyn ConformanceHarness) -> ConformanceReport {
 
     // A wrong secret: an auth error that does not contain the secret.
     let wrong = h.connector(Some(WRONG_SECRET), RateLimit::unlimited());
-    let mut auth_results = vec![("check()", wrong.check().await.err())];
-    if let Some(kind) = info.reads.iter().next() {
-        auth_results.push(("read", read(wrong.as_ref(), kind, None).await.error));
+    let mut auth_results = Vec::new();
+    if h.has_credentials() {
+        auth_results.push(("check()", wrong.check().await.err()));
+        if let Some(kind) = info.reads.iter().next() {
+            auth_results.push(("read", read(wrong.as_ref(), kind, None).await.error));
+        }
+    } else {
+        report.check(
+            "wrong secret is an auth error",
+            true,
+            "not applicable: the connector has no credentials",
+        );
     }
     for (what, err) in auth_results {
         let name = format!("wrong secret in {what} is an auth error without the secret");
