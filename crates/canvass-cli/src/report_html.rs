@@ -219,15 +219,7 @@ pub fn render(data: &ReportData) -> String {
     h.push_str("</tbody></table>\n");
 
     // Failures.
-    let all: Vec<_> = last
-        .sources
-        .iter()
-        .flat_map(|s| {
-            s.kinds
-                .iter()
-                .flat_map(move |k| k.failures.iter().map(move |f| (s, k, f)))
-        })
-        .collect();
+    let all: Vec<_> = last.failures().collect();
     let _ = write!(
         h,
         "<h2>Failures ({} left out, {} kept with a warning)</h2>",

@@ -37,15 +37,7 @@ pub fn run_report(report: &RunReport) -> String {
             );
         }
     }
-    let failures: Vec<_> = report
-        .sources
-        .iter()
-        .flat_map(|s| {
-            s.kinds
-                .iter()
-                .flat_map(move |k| k.failures.iter().map(move |f| (s, k, f)))
-        })
-        .collect();
+    let failures: Vec<_> = report.failures().collect();
     let skipped = failures.iter().filter(|(_, _, f)| f.skipped).count();
     if skipped > 0 {
         let _ = writeln!(out, "\n{skipped} records could not be stored:");

@@ -131,6 +131,15 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// Every failed record of the run, with its source and kind, in report order.
+    pub fn failures(&self) -> impl Iterator<Item = (&SourceReport, &KindReport, &Failure)> {
+        self.sources.iter().flat_map(|s| {
+            s.kinds
+                .iter()
+                .flat_map(move |k| k.failures.iter().map(move |f| (s, k, f)))
+        })
+    }
+
     /// Whether every source and kind succeeded with no failed record.
     pub fn is_success(&self) -> bool {
         self.error.is_none() && self.sources.iter().all(SourceReport::is_success)
