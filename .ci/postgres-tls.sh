@@ -59,11 +59,13 @@ host all all 127.0.0.1/32 trust
 host all all ::1/128 trust
 HBA
 if pg_lsclusters -h | awk -v c="$CLUSTER" '$2 == c {print $4}' | grep -qx online; then
-  pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" reload
+  pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" reload 3>&- </dev/null
 else
   # A server that died leaves its pid and socket lock files behind.
   rm -f "$SOCKETS/.s.PGSQL.$PORT" "$SOCKETS/.s.PGSQL.$PORT.lock"
-  pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" start
+  # The server must not inherit fd 3 (the caller's stdout): a daemon holding
+  # it open would keep the caller's read waiting for ever.
+  pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" start 3>&- </dev/null
 fi
 for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p "$PORT" -q && break; sleep 1; done
 pg_isready -h 127.0.0.1 -p "$PORT" -q
