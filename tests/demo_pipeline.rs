@@ -9,7 +9,45 @@ async fn demo_pipeline_matches_the_seeded_ground_truth() {
     let db = dir.path().join("demo.db");
     let summary = run_pipeline(&db, 150, true).await.expect("demo runs");
 
-    assert!(summary.report.is_success(), "{:#?}", summary.report);
+    assert!(summary.is_success(), "{:#?}", summary.report);
+    // The sign-in sheet: its two unreadable rows left out, each named by
+    // file and line; every other row stored.
+    let sheet = canvass_cli::demo::SHEET_SOURCE;
+    assert_eq!(
+        summary.sheet_rows_left_out.len(),
+        2,
+        "{:?}",
+        summary.sheet_rows_left_out
+    );
+    assert!(
+        summary.sheet_rows_left_out[0]
+            .starts_with("demo.signin.csv line 8: 5 fields where the header has 4"),
+        "{:?}",
+        summary.sheet_rows_left_out
+    );
+    assert!(
+        summary.sheet_rows_left_out[1].starts_with("demo.signin.csv line 9: no name"),
+        "{:?}",
+        summary.sheet_rows_left_out
+    );
+    assert_eq!(summary.failed_records, 2, "only the sheet's two bad rows");
+    let sheet_kinds = &summary
+        .report
+        .source(sheet)
+        .expect("the sheet was read")
+        .kinds;
+    let signins = sheet_kinds
+        .iter()
+        .find(|k| k.kind == canvass_core::EntityKind::Attendances)
+        .expect("sign-ins");
+    assert_eq!(signins.counts.read - signins.counts.failed, 8);
+    // The HTML report the demo writes names the sheet and its left-out rows.
+    let html = std::fs::read_to_string(&summary.html_report).expect("the demo wrote its report");
+    assert!(html.contains(sheet), "the sheet is in the report");
+    assert!(
+        html.contains("demo.signin.csv line 8"),
+        "its bad row is named in the report"
+    );
     // Every person every simulator holds was stored, once.
     let seeded: usize = summary.seeded_people.values().sum();
     assert_eq!(

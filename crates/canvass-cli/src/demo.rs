@@ -3,7 +3,8 @@
 //! Starts every vendor simulator on loopback with one seeded, overlapping
 //! population (the same humans in VAN, Action Network, Mobilize, Hustle and
 //! Strive, typed differently in each), enforces each vendor's rate limit,
-//! writes a config pointing at them, syncs everything into a SQLite file,
+//! writes a config pointing at them and at a CSV sign-in sheet with messy
+//! rows (what a tool without an API leaves), syncs everything into a SQLite file,
 //! resolves identities, runs the standardized VAN sync into the VAN simulator
 //! (twice, to show the second writes nothing), and prints what happened.
 
@@ -27,6 +28,77 @@ pub const SEED: u64 = 2026;
 /// Requests per second the demo's VAN simulator allows (VAN's real limits
 /// are tiered by contract and unpublished); the demo's VAN clients run at it.
 pub const VAN_DEMO_RATE: f64 = 80.0;
+
+/// The source name of the demo's CSV sign-in sheet.
+pub const SHEET_SOURCE: &str = "signin";
+
+/// The lines of the demo's sign-in sheet that are bad on purpose and must be
+/// left out, each named: a row with too many fields and a row with nobody
+/// on it. (Two more rows keep their person with a warning: an invalid phone
+/// and an unreadable time.)
+pub const SHEET_BAD_LINES: [usize; 2] = [8, 9];
+
+/// Writes the demo's sign-in sheet for `population`'s first eight humans,
+/// as a volunteer at the door would: mixed-case emails, phones typed three
+/// ways, two rows that cannot be read and two with a bad cell. Returns how
+/// many people it names.
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_sign_in_sheet(path: &Path, population: &Population) -> std::io::Result<usize> {
+    use std::fmt::Write as _;
+    let h = |i: usize| &population.humans[i % population.humans.len()];
+    // +1AAABBBCCCC as a person writes it.
+    let typed = |e164: &str, style: usize| {
+        let d = e164.trim_start_matches("+1");
+        match (style, d.get(0..3), d.get(3..6), d.get(6..)) {
+            (0, Some(a), Some(b), Some(c)) => format!("({a}) {b}-{c}"),
+            (1, Some(a), Some(b), Some(c)) => format!("{a}.{b}.{c}"),
+            _ => d.to_string(),
+        }
+    };
+    let mut sheet = String::from("Name,Email,Phone,Signed in\r\n");
+    let row = |sheet: &mut String, i: usize, email: String, phone: String, at: &str| {
+        let _ = write!(
+            sheet,
+            "{} {},{email},{phone},{at}\r\n",
+            h(i).given_name,
+            h(i).family_name
+        );
+    };
+    for i in 0..6 {
+        let email = if i % 2 == 0 {
+            h(i).email.to_uppercase()
+        } else {
+            h(i).email.clone()
+        };
+        row(
+            &mut sheet,
+            i,
+            email,
+            typed(&h(i).mobile, i % 3),
+            "03/14/2026 10:05",
+        );
+    }
+    // Lines 8 and 9: SHEET_BAD_LINES.
+    sheet.push_str("Bad,Row,Has,Too,Many\r\n,,,03/14/2026 10:20\r\n");
+    row(
+        &mut sheet,
+        6,
+        h(6).email.clone(),
+        "555-0143".into(),
+        "03/14/2026 10:31",
+    );
+    row(
+        &mut sheet,
+        7,
+        h(7).email.clone(),
+        typed(&h(7).mobile, 0),
+        "not a time",
+    );
+    std::fs::write(path, sheet)?;
+    Ok(8)
+}
 
 /// What the demo did, for the summary and for tests.
 #[derive(Debug, Clone, Serialize)]
@@ -58,6 +130,36 @@ pub struct DemoSummary {
     pub van_stored: BTreeMap<String, usize>,
     /// Writes a second push made (0: the ledger makes it exactly once).
     pub second_push_writes: u64,
+    /// The sign-in sheet's rows left out, each with its file and line.
+    pub sheet_rows_left_out: Vec<String>,
+    /// The HTML run report written next to the database.
+    pub html_report: PathBuf,
+}
+
+impl DemoSummary {
+    /// Whether the demo did what it shows: every source read without a
+    /// failure except the sign-in sheet's rows that are bad on purpose
+    /// (exactly [`SHEET_BAD_LINES`], each named), and a push with no refusal.
+    pub fn is_success(&self) -> bool {
+        let sheet_as_planned = self.sheet_rows_left_out.len() == SHEET_BAD_LINES.len()
+            && SHEET_BAD_LINES.iter().all(|line| {
+                self.sheet_rows_left_out
+                    .iter()
+                    .any(|r| r.contains(&format!(" line {line}:")))
+            });
+        self.report.error.is_none()
+            && self.report.sources.iter().all(|s| {
+                s.is_success()
+                    || (s.name == SHEET_SOURCE
+                        && s.error.is_none()
+                        && sheet_as_planned
+                        && s.kinds.iter().all(|k| {
+                            k.counts.failed as usize
+                                == k.failures.iter().filter(|f| f.skipped).count()
+                        }))
+            })
+            && self.push.is_success()
+    }
 }
 
 /// The running simulators and the config that points at them.
@@ -80,6 +182,8 @@ pub struct DemoWorld {
     pub humans: usize,
     /// The VAN saved list holding every seeded VAN person.
     pub van_list_id: u64,
+    /// The population every simulator was seeded from.
+    pub population: Population,
 }
 
 impl DemoWorld {
@@ -151,11 +255,12 @@ impl DemoWorld {
             seeded_people,
             humans: people,
             van_list_id,
+            population,
         }
     }
 
     /// A canvass.toml pointing at the simulators.
-    pub fn config_toml(&self, database: &Path) -> String {
+    pub fn config_toml(&self, database: &Path, sheet: &Path) -> String {
         format!(
             r#"# Written by `canvass demo`: every source is a simulator on loopback.
 [warehouse]
@@ -195,7 +300,22 @@ kind = "strive"
 api_key_env = "DEMO_STRIVE_KEY"
 base_url = "{strive}"
 campaign_id = {strive_campaign}
+
+# A sign-in sheet from the door (a file, no API): messy on purpose.
+[sources.{sheet_source}]
+kind = "csv"
+path = "{sheet}"
+system = "{sheet_source}"
+entity = "attendances"
+event = "Canvass launch"
+[sources.{sheet_source}.columns]
+"Name" = "full_name"
+"Email" = "email"
+"Phone" = "phone"
+"Signed in" = "date"
 "#,
+            sheet = sheet.display(),
+            sheet_source = SHEET_SOURCE,
             db = database.display(),
             van_app = self.van.app_name(),
             van = self.van.base_url(),
@@ -323,8 +443,14 @@ pub async fn run_pipeline(
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
     }
-    let world = DemoWorld::start(people).await;
-    let config_text = world.config_toml(database);
+    let mut world = DemoWorld::start(people).await;
+    let sheet = database.with_extension("signin.csv");
+    let sheet_people = write_sign_in_sheet(&sheet, &world.population)
+        .map_err(|e| format!("{}: {e}", sheet.display()))?;
+    world
+        .seeded_people
+        .insert(SHEET_SOURCE.to_string(), sheet_people);
+    let config_text = world.config_toml(database, &sheet);
     let config = CanvassConfig::parse(&config_text).map_err(|e| format!("demo config: {e}"))?;
     let sources = config.build_sources(&registry(), &world.secrets(), None)?;
     let warehouse = open_warehouse(&config.warehouse.url)
@@ -352,6 +478,16 @@ pub async fn run_pipeline(
         .map(|k| k.counts.read - k.counts.failed)
         .sum();
     let canonical_people = report.identity.as_ref().map_or(0, |i| i.canonical_people);
+    let sheet_rows_left_out = report
+        .source(SHEET_SOURCE)
+        .map(|s| {
+            s.kinds
+                .iter()
+                .flat_map(|k| k.failures.iter().filter(|f| f.skipped))
+                .map(|f| f.reason.clone())
+                .collect()
+        })
+        .unwrap_or_default();
 
     // The standardized VAN sync, into the VAN simulator, twice: the second
     // run must write nothing.
@@ -364,6 +500,8 @@ pub async fn run_pipeline(
         .push(engine.warehouse().as_ref())
         .await
         .map_err(|e| e.to_string())?;
+    let html_report = database.with_extension("html");
+    crate::report_html::run(engine.warehouse().as_ref(), &html_report, 10).await?;
     let van_stored = BTreeMap::from([
         ("signups".to_string(), world.van.signup_count()),
         (
@@ -394,6 +532,8 @@ pub async fn run_pipeline(
         push,
         van_stored,
         second_push_writes: again.written(),
+        sheet_rows_left_out,
+        html_report,
     })
 }
 
@@ -403,7 +543,7 @@ pub fn render(summary: &DemoSummary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\ncanvass demo: {} humans seeded across 5 simulated tools\n",
+        "\ncanvass demo: {} humans seeded across 5 simulated tools and a sign-in sheet\n",
         summary.humans
     );
     let _ = writeln!(
@@ -419,6 +559,15 @@ pub fn render(summary: &DemoSummary) -> String {
             n,
             summary.throttled.get(name).copied().unwrap_or(0)
         );
+    }
+    if !summary.sheet_rows_left_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nthe sign-in sheet's unreadable rows, left out and named (the rest kept):"
+        );
+        for r in &summary.sheet_rows_left_out {
+            let _ = writeln!(out, "  {r}");
+        }
     }
     let _ = writeln!(
         out,
@@ -445,11 +594,15 @@ pub fn render(summary: &DemoSummary) -> String {
             "  {failed_pushes} writes were refused; see the report (--json)"
         );
     }
-    if summary.failed_records > 0 {
+    let unplanned = summary.failed_records as usize
+        - summary
+            .sheet_rows_left_out
+            .len()
+            .min(summary.failed_records as usize);
+    if unplanned > 0 {
         let _ = writeln!(
             out,
-            "{} records could not be stored; see the report (--json)",
-            summary.failed_records
+            "{unplanned} records could not be stored; see the report (--json)"
         );
     }
     let db = summary.database.display();
@@ -470,6 +623,11 @@ pub fn render(summary: &DemoSummary) -> String {
         out,
         "  sqlite3 {db} \"SELECT rule, status, COUNT(*) FROM push_ledger GROUP BY 1, 2\""
     );
+    let _ = writeln!(
+        out,
+        "  open {}   (the run report: per source and kind, the sheet's left-out rows, identity, VAN)",
+        summary.html_report.display()
+    );
     out
 }
 
@@ -487,7 +645,7 @@ pub async fn run(db: Option<PathBuf>, people: usize, json: bool) -> Result<(), c
     } else {
         print!("{}", render(&summary));
     }
-    if summary.report.is_success() && summary.push.is_success() {
+    if summary.is_success() {
         Ok(())
     } else {
         Err(crate::Failure {
