@@ -23,7 +23,9 @@ where
 /// One page of a Hustle list: `{"items": [...], "cursor": "...", "hasMore": true}`.
 ///
 /// Items stay raw JSON so one malformed record cannot fail the page; decode
-/// them one by one.
+/// them one by one. The v1 envelope (`"pagination": {"cursor",
+/// "hasNextPage", "total"}`, as in Parsons' recorded Hustle responses) is
+/// read too: see [`ListEnvelope::next_cursor`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListEnvelope {
@@ -36,6 +38,48 @@ pub struct ListEnvelope {
     /// Whether more items follow this page.
     #[serde(default, deserialize_with = "null_default")]
     pub has_more: bool,
+    /// The v1 envelope's paging, when a response carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
+}
+
+impl ListEnvelope {
+    /// The cursor of the next page, `None` after the last: v3's
+    /// `hasMore`/`cursor`, or else v1's `pagination.hasNextPage`/`cursor`.
+    ///
+    /// ```
+    /// use canvass_hustle::models::ListEnvelope;
+    /// let v3: ListEnvelope = serde_json::from_str(r#"{"items":[],"cursor":"c2","hasMore":true}"#).unwrap();
+    /// assert_eq!(v3.next_cursor().as_deref(), Some("c2"));
+    /// let v1: ListEnvelope = serde_json::from_str(
+    ///     r#"{"items":[],"pagination":{"cursor":"WzEsMTAwMF","hasNextPage":true,"total":2}}"#,
+    /// ).unwrap();
+    /// assert_eq!(v1.next_cursor().as_deref(), Some("WzEsMTAwMF"));
+    /// ```
+    pub fn next_cursor(&self) -> Option<String> {
+        if self.has_more {
+            return self.cursor.clone();
+        }
+        self.pagination
+            .as_ref()
+            .filter(|p| p.has_next_page)
+            .and_then(|p| p.cursor.clone())
+    }
+}
+
+/// The v1 list envelope's paging block.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagination {
+    /// Where the next page starts.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Whether more items follow this page.
+    #[serde(default, deserialize_with = "null_default")]
+    pub has_next_page: bool,
+    /// Items in the whole list, when given.
+    #[serde(default)]
+    pub total: Option<u64>,
 }
 
 /// Hustle's error body: `{"code": 422, "message": "…", "hustleErrorCode": "…"}`.

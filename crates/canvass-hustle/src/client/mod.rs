@@ -349,7 +349,7 @@ impl ListRequest {
                     rb = rb.query_pair("cursor", c.clone());
                 }
                 let page: ListEnvelope = rb.send_json(&entity_page).await?;
-                let next = if page.has_more { page.cursor } else { None };
+                let next = page.next_cursor();
                 Ok(PageOf {
                     items: page.items,
                     next: next.map(Some),

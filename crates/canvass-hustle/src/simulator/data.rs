@@ -22,19 +22,29 @@ const AGENT_IDS: [&str; 3] = ["agtAna001", "agtBo0002", "agtCruz03"];
 const CREATED: &str = "2024-03-01T15:00:00.000Z";
 
 pub(crate) fn seed_directory(state: &mut State) {
+    // Shapes as Hustle's v3 OpenAPI file gives them (`components.schemas`):
+    // the required fields of each, and no field the schema does not have.
     state.organizations.push(json!({
-        "id": ORGANIZATION_ID, "type": "organization", "name": "Sim Organizing Project", "createdAt": CREATED
+        "id": ORGANIZATION_ID, "type": "organization", "name": "Sim Organizing Project",
+        "integrations": [], "createdAt": CREATED
     }));
     for (id, name) in GROUP_IDS.iter().zip(["GOTV 2024", "Volunteer recruitment"]) {
         state.groups.push(json!({
             "id": id, "type": "group", "name": name, "organizationId": ORGANIZATION_ID,
-            "description": "", "createdAt": CREATED
+            "description": "", "countryCode": "US", "active": true,
+            "location": {"label": "Denver, CO, USA", "coordinates": {"lat": 39.7392358, "lng": -104.990251}},
+            "timezone": "America/Denver", "createdAt": CREATED
         }));
     }
-    for (id, name) in AGENT_IDS.iter().zip(["Ana Ruiz", "Bo Chen", "Cruz Díaz"]) {
+    for ((id, name), phone) in AGENT_IDS
+        .iter()
+        .zip(["Ana Ruiz", "Bo Chen", "Cruz Díaz"])
+        .zip(["+13035550101", "+13035550102", "+13035550103"])
+    {
+        let short = name.split(' ').next().unwrap_or(name);
         state.agents.push(json!({
-            "id": id, "type": "agent", "name": name, "fullName": name, "organizationId": ORGANIZATION_ID,
-            "email": format!("{}@example.org", id.to_lowercase()), "createdAt": CREATED
+            "id": id, "type": "agent", "name": short, "fullName": name, "phoneNumber": phone,
+            "organizationId": ORGANIZATION_ID, "groupId": GROUP_IDS[0], "createdAt": CREATED
         }));
     }
     for (id, name, vis) in [
@@ -49,8 +59,8 @@ pub(crate) fn seed_directory(state: &mut State) {
         }));
     }
     state.custom_fields.push(json!({
-        "id": "cfVanId01", "type": "customField", "name": "van_id", "organizationId": ORGANIZATION_ID,
-        "agentVisibility": "LEAD_PROFILES", "createdAt": CREATED
+        "id": "cfVanId01", "type": "custom_field", "name": "van_id", "organizationId": ORGANIZATION_ID,
+        "agentVisible": true, "createdAt": CREATED
     }));
 }
 

@@ -94,6 +94,8 @@ pub(crate) struct State {
     pub(crate) failures: u64,
     pub(crate) writes: WriteStats,
     pub(crate) next_id: u64,
+    /// `METHOD /path`s answered 404, as by an account without them.
+    pub(crate) withheld: BTreeSet<String>,
 }
 
 impl State {
@@ -197,6 +199,14 @@ impl HustleSim {
     /// Adds a message exactly as given.
     pub fn push_message(&self, message: Value) {
         self.lock().insert_message(message);
+    }
+
+    /// Answers 404 (Hustle's error body) to `method` `path` (e.g. `"GET"`,
+    /// `"/v3/messages"`) from now on, as an account that does not offer it.
+    pub fn withhold(&self, method: &str, path: &str) {
+        self.lock()
+            .withheld
+            .insert(format!("{} {path}", method.to_ascii_uppercase()));
     }
 
     /// Adds a tag exactly as given.

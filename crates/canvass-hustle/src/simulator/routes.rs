@@ -57,43 +57,50 @@ pub(crate) async fn mount(sim: &Sim, state: Shared) {
         ("tags", Kind::Tags),
         ("custom_fields", Kind::CustomFields),
     ] {
-        let s = state.clone();
-        sim.route(Route::get(&format!("^/v3/{path}$")), move |req| {
-            list_directory(&s, req, kind)
-        })
+        serve(
+            sim,
+            &state,
+            Route::get(&format!("^/v3/{path}$")),
+            move |s, req| list_directory(s, req, kind),
+        )
         .await;
         if kind != Kind::Organizations {
-            let s = state.clone();
-            sim.route(Route::post(&format!("^/v3/{path}$")), move |req| {
-                create(&s, req, kind)
-            })
+            serve(
+                sim,
+                &state,
+                Route::post(&format!("^/v3/{path}$")),
+                move |s, req| create(s, req, kind),
+            )
             .await;
         }
     }
-    let s = state.clone();
-    sim.route(Route::put(r"^/v3/agents/[^/]+$"), move |req| {
-        update_agent(&s, req)
-    })
+    serve(sim, &state, Route::put(r"^/v3/agents/[^/]+$"), update_agent).await;
+    serve(sim, &state, Route::get(r"^/v3/leads$"), list_leads).await;
+    serve(sim, &state, Route::post(r"^/v3/leads$"), upsert_lead).await;
+    serve(sim, &state, Route::patch(r"^/v3/leads$"), patch_lead).await;
+    serve(sim, &state, Route::get(r"^/v3/messages$"), list_messages).await;
+    serve(
+        sim,
+        &state,
+        Route::get(r"^/v3/messages/[^/]+$"),
+        get_message,
+    )
     .await;
+}
 
+/// Mounts `handler` on `route`, answering 404 instead while the request's
+/// `METHOD /path` is withheld (an account that does not offer it).
+async fn serve<H>(sim: &Sim, state: &Shared, route: Route, handler: H)
+where
+    H: Fn(&Shared, &Request) -> Reply + Send + Sync + 'static,
+{
     let s = state.clone();
-    sim.route(Route::get(r"^/v3/leads$"), move |req| list_leads(&s, req))
-        .await;
-    let s = state.clone();
-    sim.route(Route::post(r"^/v3/leads$"), move |req| upsert_lead(&s, req))
-        .await;
-    let s = state.clone();
-    sim.route(Route::patch(r"^/v3/leads$"), move |req| patch_lead(&s, req))
-        .await;
-
-    let s = state.clone();
-    sim.route(Route::get(r"^/v3/messages$"), move |req| {
-        list_messages(&s, req)
-    })
-    .await;
-    let s = state;
-    sim.route(Route::get(r"^/v3/messages/[^/]+$"), move |req| {
-        get_message(&s, req)
+    sim.route(route, move |req| {
+        let key = format!("{} {}", req.method, req.url.path());
+        if lock(&s).withheld.contains(&key) {
+            return error(404, "Not Found", None);
+        }
+        handler(&s, req)
     })
     .await;
 }
@@ -233,11 +240,20 @@ fn create(state: &Shared, req: &Request, kind: Kind) -> Reply {
     };
     let name = name.to_string();
     let mut s = lock(state);
-    let org_ok = s
+    if kind == Kind::Agents {
+        // The file's `POST /agents` body: name, fullName, email, groupId,
+        // and nothing else (`additionalProperties: false`).
+        if let Some(refused) = not_allowed(&body, &["name", "fullName", "email", "groupId"]) {
+            return refused;
+        }
+        if !s.groups.iter().any(|g| g["id"] == body["groupId"]) {
+            return error(422, "Unknown groupId", Some("GROUP_NOT_FOUND"));
+        }
+    } else if !s
         .organizations
         .iter()
-        .any(|o| o["id"] == body["organizationId"]);
-    if !org_ok {
+        .any(|o| o["id"] == body["organizationId"])
+    {
         return error(
             422,
             "Unknown organizationId",
@@ -254,23 +270,68 @@ fn create(state: &Shared, req: &Request, kind: Kind) -> Reply {
     let mut obj = body.clone();
     obj["id"] = json!(id);
     obj["name"] = json!(name);
+    // `type` values, and the answers below, as Hustle's v3 OpenAPI file
+    // documents them (`components.schemas`, `paths./{kind}.post`).
     obj["type"] = json!(match kind {
         Kind::Groups => "group",
         Kind::Agents => "agent",
         Kind::Tags => "tag",
-        _ => "customField",
+        _ => "custom_field",
     });
     obj["createdAt"] = json!(
         chrono::Utc::now()
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string()
     );
-    if kind == Kind::Tags && obj["agentVisibility"].is_null() {
-        obj["agentVisibility"] = json!("LEAD_PROFILES");
+    match kind {
+        Kind::Tags if obj["agentVisibility"].is_null() => {
+            obj["agentVisibility"] = json!("LEAD_PROFILES");
+        }
+        Kind::CustomFields if obj["agentVisible"].is_null() => obj["agentVisible"] = json!(true),
+        Kind::Groups => {
+            for (field, default) in [
+                ("countryCode", json!("US")),
+                ("active", json!(true)),
+                ("timezone", json!("America/New_York")),
+            ] {
+                if obj[field].is_null() {
+                    obj[field] = default;
+                }
+            }
+        }
+        Kind::Agents => {
+            // An agent belongs to a group; its organization is the group's.
+            if let Some(o) = obj.as_object_mut() {
+                o.remove("email");
+            }
+            if obj["fullName"].is_null() {
+                obj["fullName"] = json!(name);
+            }
+            obj["organizationId"] = json!(super::ORGANIZATION_ID);
+        }
+        _ => {}
     }
     s.writes.created += 1;
     directory(&mut s, kind).push(obj.clone());
-    Reply::json(200, &obj)
+    match kind {
+        // `POST /tags` answers 201 with a list envelope holding the tag.
+        Kind::Tags => Reply::json(
+            201,
+            &json!({"items": [obj], "cursor": null, "hasMore": false}),
+        ),
+        Kind::CustomFields => Reply::json(201, &obj),
+        _ => Reply::json(200, &obj),
+    }
+}
+
+/// A 400 naming the first field of `body` not in `allowed`, as a server
+/// checking the file's `additionalProperties: false` answers.
+fn not_allowed(body: &Value, allowed: &[&str]) -> Option<Reply> {
+    let extra = body
+        .as_object()?
+        .keys()
+        .find(|k| !allowed.contains(&k.as_str()))?;
+    Some(error(400, &format!("\"{extra}\" is not allowed"), None))
 }
 
 fn update_agent(state: &Shared, req: &Request) -> Reply {
@@ -282,13 +343,17 @@ fn update_agent(state: &Shared, req: &Request) -> Reply {
         .unwrap_or_default()
         .to_string();
     let body = req.json_body();
+    // The file's `PUT /agents/{id}` body: name, fullName, sendInvite.
+    if let Some(refused) = not_allowed(&body, &["name", "fullName", "sendInvite"]) {
+        return refused;
+    }
     let mut s = lock(state);
     let Some(agent) = s.agents.iter_mut().find(|a| a["id"] == id.as_str()) else {
         return error(404, "Agent not found", None);
     };
     if let (Some(obj), Some(new)) = (agent.as_object_mut(), body.as_object()) {
         for (k, v) in new {
-            if k != "id" && k != "type" {
+            if k != "id" && k != "type" && k != "sendInvite" {
                 obj.insert(k.clone(), v.clone());
             }
         }
