@@ -13,6 +13,13 @@
 //! the last page makes the next run fetch only what changed since the walk
 //! began (less [`OVERLAP_SECONDS`], to absorb clock skew).
 //!
+//! People and attendances are optional reads (see the route table in the
+//! crate docs): their routes need a key with access to the organization's
+//! volunteer data, so a 404 on their first page is
+//! [`Error::NotOffered`] ("not offered by this account"), which the engine
+//! reports as a skipped kind, not a failure. Events, shifts and tags come
+//! from routes every account answers; a 404 there is an error.
+//!
 //! Writes: [`WriteOp::RecordAttendance`] as a Mobilize signup.
 
 use std::collections::{HashMap, HashSet};
@@ -20,7 +27,8 @@ use std::collections::{HashMap, HashSet};
 use async_trait::async_trait;
 use canvass_core::{
     AttendanceStatus, Checkpoint, Connector, ConnectorInfo, EntityKind, Error, Page, PageStream,
-    RawRecord, Record, SourceRef, WriteKind, WriteOp, WriteOutcome, unsupported_read,
+    RawRecord, Record, SourceRef, WriteKind, WriteOp, WriteOutcome, optional_read,
+    unsupported_read,
 };
 use futures::{StreamExt, TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
@@ -444,25 +452,17 @@ impl Connector for MobilizeConnector {
         }
     }
 
+    /// Reads one event: a required route every account answers, which
+    /// still refuses a wrong key (403), so a key without access to people
+    /// or attendances passes and those reads are reported as not offered.
     async fn check(&self) -> Result<(), Error> {
-        let org = self.options.organization_id;
-        if self.client.has_key() {
-            self.client
-                .people(org)
-                .list()
-                .per_page(1)
-                .send()
-                .await
-                .map(|_| ())
-        } else {
-            self.client
-                .events(org)
-                .list()
-                .per_page(1)
-                .send()
-                .await
-                .map(|_| ())
-        }
+        self.client
+            .events(self.options.organization_id)
+            .list()
+            .per_page(1)
+            .send()
+            .await
+            .map(|_| ())
     }
 
     fn read(&self, kind: EntityKind, since: Option<Checkpoint>) -> PageStream<'_> {
@@ -476,7 +476,19 @@ impl Connector for MobilizeConnector {
                 Err(e) => return stream::once(async move { Err(e) }).boxed(),
             },
         };
-        self.walk(kind, phases, start)
+        let optional = phases
+            .iter()
+            .any(|p| matches!(p.source, Source::People | Source::Attendances));
+        let what = format!("read {kind}");
+        let pages = self.walk(kind, phases, start);
+        if optional {
+            // People and attendances need a key with access to the
+            // organization's volunteer data (see the crate's route table):
+            // a 404 before the first page means this account lacks it.
+            optional_read(pages, SYSTEM, &what)
+        } else {
+            pages
+        }
     }
 
     async fn write(&self, op: &WriteOp) -> Result<WriteOutcome, Error> {

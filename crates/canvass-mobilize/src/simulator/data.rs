@@ -125,6 +125,9 @@ pub(crate) struct State {
     pub next_timeslot: u64,
     pub next_attendance: u64,
     pub writes: WriteCounts,
+    /// Routes (method, path template) answered with a 404, as by an account
+    /// that does not offer them.
+    pub withheld: Vec<(String, String)>,
 }
 
 pub(crate) fn email_key(email: &str) -> String {
@@ -132,6 +135,13 @@ pub(crate) fn email_key(email: &str) -> String {
 }
 
 impl State {
+    /// Whether `method` on `path` is a withheld route.
+    pub fn withholds(&self, method: &str, path: &str) -> bool {
+        self.withheld.iter().any(|(m, template)| {
+            m.eq_ignore_ascii_case(method) && crate::routes::template_matches(template, path)
+        })
+    }
+
     pub fn seed(options: SimOptions) -> State {
         let now = unix_now();
         let mut st = State {
@@ -144,6 +154,7 @@ impl State {
             next_person: 1001,
             next_event: 501,
             next_timeslot: 9001,
+            withheld: Vec::new(),
             next_attendance: 100_001,
             writes: WriteCounts::default(),
         };

@@ -354,6 +354,23 @@ impl MobilizeSim {
         ids.iter().map(u64::to_string).collect()
     }
 
+    /// Answers `method` on the path `template` (`{name}` for one segment,
+    /// as in the crate's route table) with Mobilize's 404 from now on, as an
+    /// account that does not offer the route would.
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// use canvass_mobilize::simulator::{MobilizeSim, SimOptions};
+    /// let sim = MobilizeSim::start(SimOptions::small()).await;
+    /// sim.withhold("GET", "/v1/organizations/{organization_id}/people");
+    /// # }
+    /// ```
+    pub fn withhold(&self, method: &str, template: &str) {
+        self.lock()
+            .withheld
+            .push((method.to_string(), template.to_string()));
+    }
+
     /// Deletes an event as if an organizer did; `false` when there was none.
     pub fn delete_event(&self, id: u64) -> bool {
         let mut st = self.lock();

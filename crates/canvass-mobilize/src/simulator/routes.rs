@@ -418,36 +418,61 @@ fn signup(st: &mut State, event_id: u64, body: &Value) -> Reply {
     Reply::json(201, &json!({"data": data, "error": null}))
 }
 
+/// Mounts `handler` on `route`; while [`State::withheld`] names the
+/// request's route, Mobilize's 404 answers instead (an account that does
+/// not offer it).
+async fn mount_one<H>(sim: &Sim, state: &Shared, route: Route, handler: H)
+where
+    H: Fn(&Request) -> Reply + Send + Sync + 'static,
+{
+    let state = state.clone();
+    sim.route(route, move |req| {
+        if lock(&state).withholds(req.method.as_str(), req.url.path()) {
+            return not_found();
+        }
+        handler(req)
+    })
+    .await;
+}
+
 /// Mounts every route.
 pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
     let base = sim.uri();
+    let shared = state.clone();
 
     // GET /organizations (public).
     {
         let (state, options, base) = (state.clone(), options.clone(), base.clone());
-        sim.route(Route::get(r"^/v1/organizations/?$").public(), move |req| {
-            if let Err(r) = member(req, &options) {
-                return r;
-            }
-            let st = lock(&state);
-            let since = match since(req) {
-                Ok(s) => s,
-                Err(r) => return r,
-            };
-            let orgs = [options.organization_id, options.promoted_organization_id];
-            let ids: Vec<u64> = orgs
-                .into_iter()
-                .filter(|_| since.is_none_or(|s| super::data::SEED_BASE - 10_000_000 >= s))
-                .collect();
-            paged(req, &base, options.max_per_page, &ids, |id| st.org_json(id))
-        })
+        mount_one(
+            sim,
+            &shared,
+            Route::get(r"^/v1/organizations/?$").public(),
+            move |req| {
+                if let Err(r) = member(req, &options) {
+                    return r;
+                }
+                let st = lock(&state);
+                let since = match since(req) {
+                    Ok(s) => s,
+                    Err(r) => return r,
+                };
+                let orgs = [options.organization_id, options.promoted_organization_id];
+                let ids: Vec<u64> = orgs
+                    .into_iter()
+                    .filter(|_| since.is_none_or(|s| super::data::SEED_BASE - 10_000_000 >= s))
+                    .collect();
+                paged(req, &base, options.max_per_page, &ids, |id| st.org_json(id))
+            },
+        )
         .await;
     }
 
     // GET /organizations/:org/promoted_organizations (key).
     {
         let (state, options, base) = (state.clone(), options.clone(), base.clone());
-        sim.route(
+        mount_one(
+            sim,
+            &shared,
             Route::get(r"^/v1/organizations/[^/]+/promoted_organizations/?$"),
             move |req| {
                 if let Err(r) = org_of(req, &options) {
@@ -469,7 +494,9 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
     // GET /organizations/:org/events (key optional).
     {
         let (state, options, base) = (state.clone(), options.clone(), base.clone());
-        sim.route(
+        mount_one(
+            sim,
+            &shared,
             Route::get(r"^/v1/organizations/[^/]+/events/?$").public(),
             move |req| {
                 let authed = match member(req, &options) {
@@ -565,7 +592,9 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
     // GET /organizations/:org/events/deleted (key optional).
     {
         let (state, options, base) = (state.clone(), options.clone(), base.clone());
-        sim.route(
+        mount_one(
+            sim,
+            &shared,
             Route::get(r"^/v1/organizations/[^/]+/events/deleted/?$").public(),
             move |req| {
                 if let Err(r) = member(req, &options).and_then(|_| org_of(req, &options)) {
@@ -600,7 +629,7 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
         (r"^/v1/events/\d+/?$", false),
     ] {
         let (state, options) = (state.clone(), options.clone());
-        sim.route(Route::get(pattern).public(), move |req| {
+        mount_one(sim, &shared, Route::get(pattern).public(), move |req| {
             let authed = match member(req, &options) {
                 Ok(m) => m,
                 Err(r) => return r,
@@ -627,7 +656,7 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
     // POST /organizations/:org/events (key).
     {
         let (state, options) = (state.clone(), options.clone());
-        sim.route(Route::post(r"^/v1/organizations/[^/]+/events/?$"), move |req| {
+        mount_one(sim, &shared, Route::post(r"^/v1/organizations/[^/]+/events/?$"), move |req| {
             if let Err(r) = org_of(req, &options) {
                 return r;
             }
@@ -652,7 +681,7 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
     // PUT and DELETE /organizations/:org/events/:id (key).
     {
         let (state, options) = (state.clone(), options.clone());
-        sim.route(Route::put(r"^/v1/organizations/[^/]+/events/\d+/?$"), move |req| {
+        mount_one(sim, &shared, Route::put(r"^/v1/organizations/[^/]+/events/\d+/?$"), move |req| {
             if let Err(r) = org_of(req, &options) {
                 return r;
             }
@@ -677,7 +706,9 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
     }
     {
         let (state, options) = (state.clone(), options.clone());
-        sim.route(
+        mount_one(
+            sim,
+            &shared,
             Route::delete(r"^/v1/organizations/[^/]+/events/\d+/?$"),
             move |req| {
                 if let Err(r) = org_of(req, &options) {
@@ -702,7 +733,9 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
     // GET /organizations/:org/people (key).
     {
         let (state, options, base) = (state.clone(), options.clone(), base.clone());
-        sim.route(
+        mount_one(
+            sim,
+            &shared,
             Route::get(r"^/v1/organizations/[^/]+/people/?$"),
             move |req| {
                 if let Err(r) = org_of(req, &options) {
@@ -735,7 +768,7 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
         (r"^/v1/organizations/[^/]+/events/\d+/attendances/?$", true),
     ] {
         let (state, options, base) = (state.clone(), options.clone(), base.clone());
-        sim.route(Route::get(pattern), move |req| {
+        mount_one(sim, &shared, Route::get(pattern), move |req| {
             if let Err(r) = org_of(req, &options) {
                 return r;
             }
@@ -775,7 +808,9 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
     // POST /organizations/:org/events/:id/attendances (key).
     {
         let (state, options) = (state.clone(), options.clone());
-        sim.route(
+        mount_one(
+            sim,
+            &shared,
             Route::post(r"^/v1/organizations/[^/]+/events/\d+/attendances/?$"),
             move |req| {
                 if let Err(r) = org_of(req, &options) {
