@@ -1,0 +1,107 @@
+//! Through the engine: a read the account does not offer (its route answers
+//! 404 on the first page) is skipped with its reason while everything else
+//! is stored; a required read failing still fails.
+//!
+//! Optional for an account: the message list (`messages_path`; Hustle
+//! publishes none). Required: leads and tags, which Hustle's v3 OpenAPI file
+//! publishes for every account (see `canvass_hustle::routes::ROUTES`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use canvass_core::EntityKind;
+use canvass_core::http::RateLimit;
+use canvass_hustle::simulator::HustleSim;
+use canvass_sync::{Engine, KindReport, RunReport, Source, SqliteWarehouse, SyncOptions};
+
+/// A warehouse file removed on drop.
+struct TempFile(std::path::PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
+async fn sync(sim: &HustleSim, tag: &str) -> RunReport {
+    let file = TempFile(std::env::temp_dir().join(format!(
+        "canvass-hustle-{tag}-{}-{}.sqlite",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    )));
+    let warehouse = SqliteWarehouse::open(&file.0).await.unwrap();
+    let engine = Engine::new(Arc::new(warehouse));
+    let source = Source::new(
+        "hustle",
+        Arc::new(sim.connector(None, RateLimit::unlimited(), 100)),
+    );
+    let options = SyncOptions {
+        skip_identity: true,
+        ..SyncOptions::default()
+    };
+    engine.sync(&[source], &options).await.unwrap()
+}
+
+fn kinds(report: &RunReport) -> BTreeMap<EntityKind, KindReport> {
+    report
+        .source("hustle")
+        .unwrap()
+        .kinds
+        .iter()
+        .map(|k| (k.kind.clone(), k.clone()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_list_the_account_lacks_is_skipped_and_the_rest_is_stored() {
+    let sim = HustleSim::seeded(5, 60, 300).await;
+    sim.withhold("GET", "/v3/messages");
+    let report = sync(&sim, "optional").await;
+    assert!(report.is_success(), "{report:?}");
+    let kinds = kinds(&report);
+    for kind in [EntityKind::Messages, EntityKind::ContactAttempts] {
+        let k = &kinds[&kind];
+        let why = k.skipped.as_deref().unwrap_or_default();
+        assert!(why.contains("not offered by this account"), "{k:?}");
+        assert!(why.contains("404"), "{why}");
+        assert!(k.error.is_none(), "{k:?}");
+        assert_eq!(k.counts.inserted, 0, "{k:?}");
+    }
+    let stored = |kind: EntityKind| kinds[&kind].counts.inserted as usize;
+    assert_eq!(stored(EntityKind::People), sim.lead_ids().len());
+    assert_eq!(stored(EntityKind::Tags), sim.tag_ids().len());
+    assert_eq!(stored(EntityKind::Taggings), sim.tagging_ids().len());
+    assert_eq!(stored(EntityKind::OptOuts), sim.opted_out_lead_ids().len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_required_read_failing_still_fails() {
+    let sim = HustleSim::seeded(5, 60, 300).await;
+    sim.withhold("GET", "/v3/leads");
+    let report = sync(&sim, "required").await;
+    assert!(!report.is_success(), "{report:?}");
+    let kinds = kinds(&report);
+    for kind in [
+        EntityKind::People,
+        EntityKind::Taggings,
+        EntityKind::OptOuts,
+    ] {
+        let k = &kinds[&kind];
+        assert!(k.skipped.is_none(), "{k:?}");
+        let error = k.error.as_deref().unwrap_or_default();
+        assert!(error.contains("not found: GET /v3/leads"), "{k:?}");
+    }
+    // The reads that do not need leads are stored.
+    assert_eq!(
+        kinds[&EntityKind::Tags].counts.inserted as usize,
+        sim.tag_ids().len()
+    );
+    assert_eq!(
+        kinds[&EntityKind::Messages].counts.inserted as usize,
+        sim.message_ids().len()
+    );
+}
