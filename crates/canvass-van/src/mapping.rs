@@ -264,7 +264,12 @@ fn norm_header(h: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// Columns of VAN export and changed-entity CSVs, and the names each goes by.
+/// Columns of VAN export and changed-entity CSVs: the key each feeds and
+/// the (normalized) names it goes by, best first. An export's columns
+/// depend on its export type; the names here cover the simulator's files
+/// and the saved-list export Spoke's public test fixture shows
+/// (`MoveOnOrg/Spoke`, `__test__/extensions/contact-loaders/ngpvan.test.js`:
+/// `StreetAddress`, `ZipOrPostal`, `HomePhone`, `CellPhone`, `OptInPhone`, …).
 const COLUMNS: &[(&str, &[&str])] = &[
     (
         "van_id",
@@ -275,23 +280,76 @@ const COLUMNS: &[(&str, &[&str])] = &[
     ("last", &["lastname"]),
     ("dob", &["dateofbirth", "dob"]),
     ("email", &["email", "emailaddress", "preferredemail"]),
-    (
-        "phone",
-        &["phone", "phonenumber", "preferredphone", "cellphone"],
-    ),
+    ("phone", &["phone", "phonenumber", "preferredphone"]),
     ("phone_type", &["phonetype"]),
     ("sms", &["smsoptinstatus"]),
-    ("street", &["addressline1", "address", "streetaddress"]),
+    ("cell", &["cellphone"]),
+    ("home", &["homephone"]),
+    ("home_is_cell", &["ishomephoneacellexchange"]),
+    ("work", &["workphone"]),
+    ("work_is_cell", &["isworkphoneacellexchange"]),
+    ("opt_in_phone", &["optinphone"]),
+    ("opt_in_status", &["optinstatus"]),
+    ("opt_in_type", &["optinphonetype"]),
+    ("street", &["addressline1", "streetaddress"]),
+    ("street2", &["addressline2"]),
     ("city", &["city"]),
-    ("state", &["state", "stateorprovince"]),
-    ("zip", &["zip", "zip5", "zipcode", "ziporpostalcode"]),
+    ("state", &["stateorprovince", "state"]),
+    (
+        "zip",
+        &["ziporpostalcode", "ziporpostal", "zip5", "zip", "zipcode"],
+    ),
     ("created", &["datecreated"]),
     ("modified", &["datemodified", "datechanged"]),
 ];
 
+/// The one-line address some exports carry (`Address`: `"1749 Kori Ter,
+/// Ranbelsi, SC 02569"`), kept in `extra` and used for the parts the file
+/// has no column (or an empty one) for.
+const FULL_ADDRESS: &str = "address";
+
+/// Splits a one-line US address (`street, city, ST 12345[-6789]`) into
+/// street, city, state and ZIP; parts that are not there are `None`.
+fn split_full_address(text: &str) -> [Option<String>; 4] {
+    let parts: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let owned = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let (street, city, tail) = match parts.as_slice() {
+        [street, city, tail, ..] => (owned(street), owned(city), *tail),
+        [street, tail] => (owned(street), None, *tail),
+        _ => return [None, None, None, None],
+    };
+    let mut words = tail.split_whitespace();
+    let state = words
+        .next()
+        .filter(|w| w.len() == 2 && w.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(str::to_string);
+    let zip = words.next().filter(|w| {
+        let (five, plus) = w.split_once('-').unwrap_or((w, ""));
+        five.len() == 5
+            && five.chars().all(|c| c.is_ascii_digit())
+            && (plus.is_empty() || (plus.len() == 4 && plus.chars().all(|c| c.is_ascii_digit())))
+    });
+    [street, city, state, zip.map(str::to_string)]
+}
+
+fn truthy(text: Option<&str>) -> bool {
+    matches!(
+        text.map(|t| t.trim().to_ascii_lowercase()).as_deref(),
+        Some("1" | "true" | "yes" | "y")
+    )
+}
+
 /// A row of a VAN people CSV (saved-list export or changed-entity export)
 /// as a canonical [`Person`]. Column names are matched ignoring case,
-/// spaces and underscores; unknown columns go to `extra`.
+/// spaces and underscores; when several columns could feed one value the
+/// best-named one does (`StreetAddress` over the one-line `Address`); every
+/// other column goes to `extra`. Every phone column is read (`Phone`,
+/// `CellPhone`, `HomePhone`, `WorkPhone`, `OptInPhone`), the same number
+/// once, the first one primary.
 ///
 /// # Errors
 /// `(column, …)` when the row has no usable van id.
@@ -299,18 +357,28 @@ pub fn person_from_csv(
     file: &CsvFile,
     row: &[String],
 ) -> Result<(Person, Vec<FieldIssue>), FieldIssue> {
-    let mut known: std::collections::BTreeMap<&str, (String, String)> =
+    // For each key, the chosen column: (rank of its name, header, value).
+    let mut known: std::collections::BTreeMap<&str, (usize, String, String)> =
         std::collections::BTreeMap::new();
     let mut extra = Extra::new();
+    let mut full_address = None;
     for (i, h) in file.headers.iter().enumerate() {
         let value = row.get(i).cloned().unwrap_or_default();
         let n = norm_header(h);
-        match COLUMNS
-            .iter()
-            .find(|(_, names)| names.contains(&n.as_str()))
-        {
-            Some((key, _)) if !known.contains_key(key) => {
-                known.insert(key, (h.clone(), value));
+        let hit = COLUMNS.iter().find_map(|(key, names)| {
+            names
+                .iter()
+                .position(|name| *name == n)
+                .map(|rank| (*key, rank))
+        });
+        if n == FULL_ADDRESS && full_address.is_none() {
+            full_address = Some(value.clone());
+        }
+        match hit {
+            Some((key, rank)) if known.get(key).is_none_or(|(r, _, _)| rank < *r) => {
+                if let Some((_, old_h, old_v)) = known.insert(key, (rank, h.clone(), value)) {
+                    extra.insert(old_h, old_v.into());
+                }
             }
             _ => {
                 extra.insert(h.clone(), value.into());
@@ -320,10 +388,11 @@ pub fn person_from_csv(
     let get = |k: &str| {
         known
             .get(k)
-            .map(|(_, v)| v.trim())
+            .map(|(_, _, v)| v.trim())
             .filter(|v| !v.is_empty())
     };
-    let (col, id_text) = known.get("van_id").cloned().ok_or_else(|| {
+    let header = |k: &str| known.get(k).map(|(_, h, _)| h.clone()).unwrap_or_default();
+    let (_, col, id_text) = known.get("van_id").cloned().ok_or_else(|| {
         (
             "VanID".to_string(),
             "the file has no VanID column".to_string(),
@@ -346,34 +415,72 @@ pub fn person_from_csv(
         out.birth_date = date_of(dob);
         if out.birth_date.is_none() {
             issues.push((
-                "DateOfBirth".into(),
+                header("dob"),
                 format!("not a date: {dob:?} (kept in extra)"),
             ));
-            out.extra.insert("DateOfBirth".into(), dob.into());
+            out.extra.insert(header("dob"), dob.into());
         }
     }
     if let Some(e) = get("email") {
         out.emails
-            .push(email_from(e, None, true, "Email".into(), &mut issues));
+            .push(email_from(e, None, true, header("email"), &mut issues));
     }
-    if let Some(p) = get("phone") {
-        out.phones.push(phone_from(
-            p,
-            phone_kind(get("phone_type")),
-            get("sms"),
-            true,
-            "Phone".into(),
-            &mut issues,
-        ));
+    let cell_if = |flag: &str, otherwise: PhoneKind| {
+        if truthy(get(flag)) {
+            PhoneKind::Mobile
+        } else {
+            otherwise
+        }
+    };
+    let candidates = [
+        ("phone", phone_kind(get("phone_type")), get("sms")),
+        ("cell", PhoneKind::Mobile, None),
+        ("home", cell_if("home_is_cell", PhoneKind::Landline), None),
+        ("work", cell_if("work_is_cell", PhoneKind::Landline), None),
+        (
+            "opt_in_phone",
+            phone_kind(get("opt_in_type")),
+            get("opt_in_status"),
+        ),
+    ];
+    for (key, kind, sms) in candidates {
+        let Some(raw) = get(key) else { continue };
+        let primary = out.phones.is_empty();
+        let phone = phone_from(raw, kind, sms, primary, header(key), &mut issues);
+        match out
+            .phones
+            .iter_mut()
+            .find(|p| p.valid && phone.valid && p.number == phone.number)
+        {
+            Some(same) => {
+                if same.kind == PhoneKind::Unknown {
+                    same.kind = phone.kind;
+                }
+                if same.sms_status == SubscriptionStatus::Unknown {
+                    same.sms_status = phone.sms_status;
+                }
+            }
+            None => out.phones.push(phone),
+        }
     }
-    if get("street").is_some() || get("zip").is_some() || get("city").is_some() {
+    let [full_street, full_city, full_state, full_zip] = full_address
+        .as_deref()
+        .map(split_full_address)
+        .unwrap_or_default();
+    let pick = |k: &str, fallback: Option<String>| get(k).map(str::to_string).or(fallback);
+    let street = pick("street", full_street);
+    let city = pick("city", full_city);
+    let state = pick("state", full_state);
+    let zip = pick("zip", full_zip);
+    if street.is_some() || zip.is_some() || city.is_some() {
         out.addresses.push(PostalAddress {
-            lines: get("street")
-                .map(|s| vec![s.to_string()])
-                .unwrap_or_default(),
-            locality: get("city").map(str::to_string),
-            region: get("state").map(str::to_string),
-            postal_code: get("zip").map(str::to_string),
+            lines: street
+                .into_iter()
+                .chain(get("street2").map(str::to_string))
+                .collect(),
+            locality: city,
+            region: state,
+            postal_code: zip,
             country: None,
             kind: None,
             primary: true,

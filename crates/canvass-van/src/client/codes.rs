@@ -10,7 +10,10 @@ use crate::models::{
     ResponseItem, ResultCode, SurveyQuestion,
 };
 
-/// GETs an endpoint that answers a bare array (or, tolerantly, a page).
+/// GETs an endpoint that answers a bare array. Tolerated too: a page
+/// (`{"items": [...]}`) and a single object, read as a list of one (the
+/// shape of Parsons' public fixtures for the canvass-response lookups,
+/// `test/test_van/test_ngpvan.py`).
 pub(crate) async fn get_list<T: DeserializeOwned>(
     client: &VanClient,
     path: &str,
@@ -26,6 +29,7 @@ pub(crate) async fn get_list<T: DeserializeOwned>(
         serde_json::Value::Object(mut map) if map.contains_key("items") => {
             map.remove("items").unwrap_or_default()
         }
+        serde_json::Value::Object(map) => serde_json::Value::Array(vec![map.into()]),
         other => other,
     };
     decode_value(entity, &items)

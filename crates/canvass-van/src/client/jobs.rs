@@ -799,6 +799,10 @@ impl NewChangedEntityExport<'_> {
     /// Starts the job. Retried after transient failures: a repeat only
     /// starts another read-only export.
     ///
+    /// VAN's reference for `POST /changedEntityExportJobs` says the answer
+    /// is "the integer ID of the created export job" and shows a job
+    /// object; both are read (a bare id as a `Pending` job to poll).
+    ///
     /// # Errors
     /// As [`build`](Self::build) and VAN's answer.
     pub async fn send(self) -> Result<ChangedEntityExportJob, Error> {
@@ -812,7 +816,10 @@ impl NewChangedEntityExport<'_> {
             .send_json("changed entity export job")
             .await
             .map_err(|e| self.client.explain(e))?;
-        decode_value("changed entity export job", &value)
+        match value.as_u64() {
+            Some(id) => Ok(ChangedEntityExportJob::pending(id)),
+            None => decode_value("changed entity export job", &value),
+        }
     }
 
     /// Starts the job, waits for it and downloads its files.

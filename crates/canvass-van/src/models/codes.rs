@@ -10,11 +10,13 @@ use super::Extra;
 #[serde(rename_all = "camelCase")]
 pub struct ActivistCode {
     /// VAN's id.
+    #[serde(deserialize_with = "super::lenient::id")]
     pub activist_code_id: u64,
     /// Type (`"Volunteer"`, `"Action"`).
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
     /// Name.
+    #[serde(default, deserialize_with = "super::lenient::text")]
     pub name: String,
     /// Medium name.
     #[serde(default)]
@@ -41,6 +43,7 @@ pub struct ActivistCode {
 #[serde(rename_all = "camelCase")]
 pub struct SurveyQuestion {
     /// VAN's id.
+    #[serde(deserialize_with = "super::lenient::id")]
     pub survey_question_id: u64,
     /// Type (`"Candidate"`, `"Issue"`).
     #[serde(default, rename = "type")]
@@ -49,6 +52,7 @@ pub struct SurveyQuestion {
     #[serde(default)]
     pub cycle: Option<i32>,
     /// Name.
+    #[serde(default, deserialize_with = "super::lenient::text")]
     pub name: String,
     /// Medium name.
     #[serde(default)]
@@ -63,7 +67,7 @@ pub struct SurveyQuestion {
     #[serde(default)]
     pub status: Option<String>,
     /// The answer options.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::vec")]
     pub responses: Vec<SurveyResponseOption>,
     /// Everything else.
     #[serde(flatten)]
@@ -75,8 +79,10 @@ pub struct SurveyQuestion {
 #[serde(rename_all = "camelCase")]
 pub struct SurveyResponseOption {
     /// VAN's id.
+    #[serde(deserialize_with = "super::lenient::id")]
     pub survey_response_id: u64,
     /// Name (`"1 Strong Kerry"`).
+    #[serde(default, deserialize_with = "super::lenient::text")]
     pub name: String,
     /// Medium name.
     #[serde(default)]

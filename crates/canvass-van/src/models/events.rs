@@ -10,9 +10,14 @@ use super::{Address, Extra};
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     /// VAN's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_id: Option<u64>,
     /// Name.
+    #[serde(default, deserialize_with = "super::lenient::text")]
     pub name: String,
     /// Short name (at most 12 characters in VAN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,13 +35,25 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<EventTypeRef>,
     /// Shifts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shifts: Option<Vec<EventShift>>,
     /// Roles people can sign up for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub roles: Option<Vec<Role>>,
     /// Locations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub locations: Option<Vec<Location>>,
     /// Everything else (`codes`, `notes`, `districtFieldValue`, `createdDate`, …).
     #[serde(flatten)]
@@ -48,6 +65,7 @@ pub struct Event {
 #[serde(rename_all = "camelCase")]
 pub struct EventTypeRef {
     /// VAN's id.
+    #[serde(deserialize_with = "super::lenient::id")]
     pub event_type_id: u64,
     /// Name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,7 +77,11 @@ pub struct EventTypeRef {
 #[serde(rename_all = "camelCase")]
 pub struct EventShift {
     /// VAN's id (unset when creating).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_shift_id: Option<u64>,
     /// Name (`"Setup"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,6 +102,7 @@ pub struct EventShift {
 #[serde(rename_all = "camelCase")]
 pub struct Role {
     /// VAN's id.
+    #[serde(deserialize_with = "super::lenient::id")]
     pub role_id: u64,
     /// Name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,7 +120,11 @@ pub struct Role {
 #[serde(rename_all = "camelCase")]
 pub struct Location {
     /// VAN's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub location_id: Option<u64>,
     /// Name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,14 +145,16 @@ pub struct Location {
 #[serde(rename_all = "camelCase")]
 pub struct EventType {
     /// VAN's id.
+    #[serde(deserialize_with = "super::lenient::id")]
     pub event_type_id: u64,
     /// Name (`"Phone Bank"`).
+    #[serde(default, deserialize_with = "super::lenient::text")]
     pub name: String,
     /// Roles.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::vec")]
     pub roles: Vec<Role>,
     /// Signup statuses.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::vec")]
     pub statuses: Vec<SignupStatus>,
     /// Everything else (`canHaveMultipleShifts`, `color`, …).
     #[serde(flatten)]
@@ -137,6 +166,7 @@ pub struct EventType {
 #[serde(rename_all = "camelCase")]
 pub struct SignupStatus {
     /// VAN's id.
+    #[serde(deserialize_with = "super::lenient::id")]
     pub status_id: u64,
     /// Name (`"Scheduled"`, `"Completed"`, `"No Show"`, `"Walk In"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,7 +177,9 @@ pub struct SignupStatus {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonRef {
-    /// VAN id.
+    /// VAN id (VAN's Signups common models document it as a string; its
+    /// examples send a number: both are read).
+    #[serde(deserialize_with = "super::lenient::id")]
     pub van_id: u64,
     /// First name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,6 +197,7 @@ pub struct PersonRef {
 #[serde(rename_all = "camelCase")]
 pub struct EventRef {
     /// VAN's id.
+    #[serde(deserialize_with = "super::lenient::id")]
     pub event_id: u64,
     /// Name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -179,6 +212,7 @@ pub struct EventRef {
 #[serde(rename_all = "camelCase")]
 pub struct ShiftRef {
     /// VAN's id.
+    #[serde(deserialize_with = "super::lenient::id")]
     pub event_shift_id: u64,
     /// Name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -190,6 +224,7 @@ pub struct ShiftRef {
 #[serde(rename_all = "camelCase")]
 pub struct LocationRef {
     /// VAN's id.
+    #[serde(deserialize_with = "super::lenient::id")]
     pub location_id: u64,
     /// Name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -202,7 +237,11 @@ pub struct LocationRef {
 #[serde(rename_all = "camelCase")]
 pub struct Signup {
     /// VAN's id (unset when creating).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_signup_id: Option<u64>,
     /// Who.
     pub person: PersonRef,

@@ -151,10 +151,10 @@ pub struct BulkImportJob {
     #[serde(default)]
     pub resource_type: Option<String>,
     /// Job-level errors.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::vec")]
     pub errors: Vec<serde_json::Value>,
     /// Result files (one row per input row, with its outcome).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::vec")]
     pub result_files: Vec<ResultFile>,
     /// Everything else.
     #[serde(flatten)]
@@ -212,8 +212,8 @@ pub struct ChangedEntityExportJob {
     /// Changes to.
     #[serde(default)]
     pub date_changed_to: Option<String>,
-    /// The CSV files, once complete.
-    #[serde(default)]
+    /// The CSV files, once complete (`null` or empty before).
+    #[serde(default, deserialize_with = "super::lenient::vec")]
     pub files: Vec<ChangedEntityFile>,
     /// VAN's message.
     #[serde(default)]
@@ -227,6 +227,29 @@ pub struct ChangedEntityExportJob {
     /// Everything else.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl ChangedEntityExportJob {
+    /// A job known only by its id, not started yet (what a bare id in
+    /// VAN's answer to a create means).
+    ///
+    /// ```
+    /// let job = canvass_van::models::ChangedEntityExportJob::pending(12345);
+    /// assert!(job.job_status.is_running());
+    /// ```
+    pub fn pending(export_job_id: u64) -> ChangedEntityExportJob {
+        ChangedEntityExportJob {
+            export_job_id,
+            job_status: JobStatus::Pending,
+            date_changed_from: None,
+            date_changed_to: None,
+            files: Vec::new(),
+            message: None,
+            code: None,
+            exported_record_count: None,
+            extra: Extra::new(),
+        }
+    }
 }
 
 /// One file of a changed-entity export.

@@ -7,6 +7,7 @@
 mod codes;
 mod events;
 mod jobs;
+mod lenient;
 mod misc;
 mod people;
 

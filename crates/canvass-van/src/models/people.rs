@@ -10,7 +10,11 @@ use super::Extra;
 #[serde(rename_all = "camelCase")]
 pub struct Person {
     /// VAN's id for the person.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub van_id: Option<u64>,
     /// First name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,19 +32,39 @@ pub struct Person {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
     /// Email addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub emails: Option<Vec<EmailAddress>>,
     /// Phone numbers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub phones: Option<Vec<PhoneNumber>>,
     /// Postal addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub addresses: Option<Vec<Address>>,
     /// Ids in other systems (`StateFileID`, `dwid`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub identifiers: Option<Vec<Identifier>>,
     /// Custom field values, as VAN sends them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::lenient::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub custom_fields: Option<Vec<serde_json::Value>>,
     /// Everything else (`party`, `sex`, `salutation`, `codes`, `districts`, …).
     #[serde(flatten)]
