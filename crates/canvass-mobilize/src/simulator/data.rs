@@ -363,6 +363,10 @@ impl State {
             "created_date": SEED_BASE - 10_000_000,
             "modified_date": SEED_BASE - 10_000_000,
             "org_type": "INDEPENDENT",
+            // Published organizations carry a logo (Parsons'
+            // test/test_mobilize/data/events_organization.json, the sponsor
+            // of each event), though the README's field table omits it.
+            "logo_url": format!("https://mobilize-uploads-prod.s3.amazonaws.com/branding/org{id}.png"),
         })
     }
 
