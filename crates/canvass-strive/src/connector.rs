@@ -13,7 +13,9 @@
 //!   `unsubscribe=is.true`): append-only tables read after the last id
 //!   (`id=gt.<last>`, `order=id`, `offset` pages from that anchor, two in
 //!   flight), incremental by construction;
-//! - **tags** (`/groups`): a small table, `limit`/`offset`.
+//! - **tags** (`/groups`): a small table, `limit`/`offset`; optional, since
+//!   a key may not be granted it: a 404 on its first page is reported as not
+//!   offered by this account (the kind is skipped, the run goes on).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -25,7 +27,7 @@ use serde_json::Value;
 use canvass_core::time::parse_timestamp;
 use canvass_core::{
     Checkpoint, Connector, ConnectorInfo, EntityKind, Error, Page, PageStream, RawRecord, Record,
-    WriteKind, WriteOp, WriteOutcome, unsupported_read,
+    WriteKind, WriteOp, WriteOutcome, optional_read, unsupported_read,
 };
 
 use crate::client::{MAX_PAGE_SIZE, SYSTEM, StriveClient, TableQuery};
@@ -410,12 +412,16 @@ impl StriveConnector {
             .boxed()
     }
 
+    /// Tags from `/groups`, a table a key may not be granted: a 404 on the
+    /// first page is [`Error::NotOffered`] (see [`crate::routes`]).
     fn read_tags(&self, pos: OffsetPosition) -> PageStream<'_> {
         let kind = EntityKind::Tags;
-        self.scoped(self.client.groups().list())
+        let pages = self
+            .scoped(self.client.groups().list())
             .order("id")
             .offset(pos.offset)
-            .pages()
+            .pages();
+        optional_read(pages, SYSTEM, "read tags")
             .map(move |step| {
                 step.map(|p| {
                     let mut page = Page {

@@ -43,6 +43,22 @@ pub enum Table {
 }
 
 impl Table {
+    /// Every table, in the order [`crate::routes::ROUTES`] lists them.
+    pub const ALL: [Table; 12] = [
+        Table::Members,
+        Table::OutgoingMessages,
+        Table::IncomingMessages,
+        Table::SubscriptionEvents,
+        Table::Groups,
+        Table::CustomFields,
+        Table::MembersCustomFields,
+        Table::Broadcasts,
+        Table::BroadcastsGroups,
+        Table::Campaigns,
+        Table::P2ps,
+        Table::Flows,
+    ];
+
     /// The table's path.
     pub fn path(self) -> &'static str {
         match self {

@@ -63,6 +63,8 @@ pub(crate) struct State {
     pub(crate) next_outgoing: i64,
     pub(crate) next_incoming: i64,
     pub(crate) next_event: i64,
+    /// Tables answered 404, as for a key not granted them.
+    pub(crate) withheld: BTreeSet<String>,
 }
 
 impl State {
@@ -147,6 +149,12 @@ impl StriveSim {
     /// Adds a row to a table exactly as given (a recorded shape, a malformed row).
     pub fn push_row(&self, table: &'static str, row: Value) {
         self.lock().table(table).push(row);
+    }
+
+    /// Answers every request to `/{table}` with PostgREST's 404 from now on,
+    /// as for a key not granted the table.
+    pub fn withhold(&self, table: &str) {
+        self.lock().withheld.insert(table.to_string());
     }
 
     /// How errors are worded from now on.

@@ -292,7 +292,7 @@ fn read_table(state: &Shared, req: &Request) -> Reply {
     let table = req.url.path().trim_start_matches('/');
     let s = lock(state);
     let style = s.error_style;
-    if !TABLES.contains(&table) {
+    if !TABLES.contains(&table) || s.withheld.contains(table) {
         return error(
             style,
             404,
@@ -367,6 +367,15 @@ fn create_member(state: &Shared, req: &Request) -> Reply {
     let body = req.json_body();
     let mut s = lock(state);
     let style = s.error_style;
+    if s.withheld.contains("members") {
+        return error(
+            style,
+            404,
+            "PGRST205",
+            "Could not find the table 'public.members' in the schema cache",
+            None,
+        );
+    }
     let Some(phone) = body["phone_number"]
         .as_str()
         .filter(|p| !p.trim().is_empty())
