@@ -79,8 +79,8 @@ pub struct Member {
     /// When last changed.
     #[serde(default)]
     pub updated_at: Option<String>,
-    /// The groups it belongs to (json; shape **UNVERIFIED**: a list of
-    /// `{id, name}` objects or of names are both read).
+    /// The groups it belongs to (json; read by [`Member::groups`], which
+    /// also reads `groups`, the name Parsons' published example uses).
     #[serde(default)]
     pub group: Option<Value>,
     /// Mobile carrier.
@@ -104,48 +104,65 @@ pub struct GroupRef {
 }
 
 impl Member {
-    /// The groups in the `group` column, whatever its shape: a list of
-    /// `{id, name}` objects, a list of names or ids, one object, or a JSON
-    /// string holding any of those.
+    /// The groups the member is in, whatever their shape: a list of `{id,
+    /// name}` objects, a list of names or ids, one object, or a JSON string
+    /// holding any of those. Read from the `group` column Strive's docs
+    /// list and from `groups`, the name Parsons' published example row uses
+    /// (kept in `extra`); a group in both is given once.
+    ///
+    /// ```
+    /// use canvass_strive::models::Member;
+    /// let m: Member = serde_json::from_value(serde_json::json!({
+    ///     "id": 1, "groups": [{"id": 251726, "name": "example_group"}]
+    /// })).unwrap();
+    /// assert_eq!(m.groups()[0].id.as_deref(), Some("251726"));
+    /// ```
     pub fn groups(&self) -> Vec<GroupRef> {
-        fn one(v: &Value) -> Option<GroupRef> {
-            let text = |v: &Value| match v {
-                Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            };
-            match v {
-                Value::Object(o) => {
-                    let g = GroupRef {
-                        id: o.get("id").and_then(text),
-                        name: o.get("name").and_then(text),
-                    };
-                    (g.id.is_some() || g.name.is_some()).then_some(g)
-                }
-                Value::Number(_) => text(v).map(|id| GroupRef {
-                    id: Some(id),
-                    name: None,
-                }),
-                Value::String(_) => text(v).map(|name| GroupRef {
-                    id: None,
-                    name: Some(name),
-                }),
-                _ => None,
+        let mut out = groups_in(self.group.as_ref());
+        for g in groups_in(self.extra.get("groups")) {
+            if !out.contains(&g) {
+                out.push(g);
             }
         }
-        match &self.group {
-            Some(Value::Array(items)) => items.iter().filter_map(one).collect(),
-            Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-                Ok(v @ (Value::Array(_) | Value::Object(_))) => Member {
-                    group: Some(v),
-                    ..Member::default()
-                }
-                .groups(),
-                _ => one(&Value::String(s.clone())).into_iter().collect(),
-            },
-            Some(v) => one(v).into_iter().collect(),
-            None => vec![],
+        out
+    }
+}
+
+/// The groups a `group`/`groups` value names (see [`Member::groups`]).
+fn groups_in(value: Option<&Value>) -> Vec<GroupRef> {
+    fn one(v: &Value) -> Option<GroupRef> {
+        let text = |v: &Value| match v {
+            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        match v {
+            Value::Object(o) => {
+                let g = GroupRef {
+                    id: o.get("id").and_then(text),
+                    name: o.get("name").and_then(text),
+                };
+                (g.id.is_some() || g.name.is_some()).then_some(g)
+            }
+            Value::Number(_) => text(v).map(|id| GroupRef {
+                id: Some(id),
+                name: None,
+            }),
+            Value::String(_) => text(v).map(|name| GroupRef {
+                id: None,
+                name: Some(name),
+            }),
+            _ => None,
         }
+    }
+    match value {
+        Some(Value::Array(items)) => items.iter().filter_map(one).collect(),
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+            Ok(v @ (Value::Array(_) | Value::Object(_))) => groups_in(Some(&v)),
+            _ => one(&Value::String(s.clone())).into_iter().collect(),
+        },
+        Some(v) => one(v).into_iter().collect(),
+        None => vec![],
     }
 }
 
@@ -258,7 +275,7 @@ pub struct IncomingMessage {
     /// The flow it answered.
     #[serde(default)]
     pub flow_id: Option<Value>,
-    /// The outgoing message it answered.
+    /// The broadcast it answered.
     #[serde(default)]
     pub response_to_id: Option<i64>,
     /// Other columns.

@@ -29,17 +29,26 @@ fn base() -> i64 {
 }
 
 pub(crate) fn seed_directory(state: &mut State) {
-    state
-        .table("campaigns")
-        .push(json!({"id": CAMPAIGN_ID, "name": "Sim Texting Campaign", "created_at": ts(base())}));
+    // Columns as Strive documents them (Parsons' `strive.py` docstrings,
+    // taken from developers.strivemessaging.org): each table's, no other.
+    state.table("campaigns").push(json!({
+        "id": CAMPAIGN_ID, "primary_text_in_number": "+12028675309", "is_active": true,
+        "custom_fields": [{"field": "precinct", "label": "Precinct"}], "organization_id": 1,
+        "name": "Sim Texting Campaign", "updated_at": ts(base())
+    }));
     for (id, name) in GROUPS {
-        state.table("groups").push(
-            json!({"id": id, "campaign_id": CAMPAIGN_ID, "name": name, "created_at": ts(base())}),
-        );
+        state.table("groups").push(json!({
+            "id": id, "name": name, "campaign_id": CAMPAIGN_ID, "created_at": ts(base()),
+            "updated_at": ts(base()), "keyword": null, "synonyms": null, "flow_id": null,
+            "groupable_type": null, "groupable_id": null
+        }));
     }
     for (id, name) in BROADCASTS {
+        let sent = ts(base() + id * 86_400);
         state.table("broadcasts").push(json!({
-            "id": id, "campaign_id": CAMPAIGN_ID, "title": name, "status": "sent", "sent_at": ts(base() + id * 86_400)
+            "id": id, "user_id": 1, "campaign_id": CAMPAIGN_ID, "flow_id": null, "name": name,
+            "message": name, "attachment": null, "recipient_count": 0, "scheduled_at": sent,
+            "cancelled_at": null, "sent_at": sent, "created_at": ts(base()), "updated_at": sent
         }));
     }
     state.table("custom_fields").push(json!({
@@ -163,7 +172,10 @@ pub(crate) fn seed_messages(state: &mut State, seed: u64, count: usize) {
         return;
     }
     let mut rng = StdRng::seed_from_u64(seed ^ 0x6d65_7373 ^ (state.next_outgoing as u64));
-    let mut last_out: Option<i64> = None;
+    // `response_to_id` is "the id of the broadcast the incoming message was
+    // a response to" (Parsons' `get_incoming_messages`, from Strive's docs):
+    // the broadcast of the last outgoing message, if it was one.
+    let mut last_broadcast: Option<i64> = None;
     for i in 0..count {
         let (member, phone, name) = &members[rng.random_range(0..members.len())];
         let at = ts(base() + 86_400 + (i as i64) * 29);
@@ -186,7 +198,7 @@ pub(crate) fn seed_messages(state: &mut State, seed: u64, count: usize) {
                 "flow_action_id": null, "status": status, "error_code": error,
                 "sent_at": if status == "queued" { Value::Null } else { json!(at) }, "queued_at": at,
             }));
-            last_out = Some(id);
+            last_broadcast = broadcast;
         } else {
             state.next_incoming += 1;
             let id = state.next_incoming;
@@ -196,7 +208,7 @@ pub(crate) fn seed_messages(state: &mut State, seed: u64, count: usize) {
                 "id": id, "campaign_id": CAMPAIGN_ID, "member_id": member, "from_number": from,
                 "to_number": "+12028675309", "message": body, "attachments": null, "sent_at": at,
                 "is_opt_out": body == "STOP", "conversation_id": member, "flow_id": null,
-                "response_to_id": last_out, "updated_at": at,
+                "response_to_id": last_broadcast, "updated_at": at,
             }));
         }
     }
