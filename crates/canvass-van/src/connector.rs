@@ -9,6 +9,15 @@
 //!
 //! Writes: every canonical write, through findOrCreate, canvass responses
 //! and signups.
+//!
+//! Optional reads: VAN refuses events in some databases (its documented
+//! `EVENTS_NOT_SUPPORTED_IN_DB` error), and changed-entity exports are not
+//! enabled for every API key. Events, shifts and attendances answered that
+//! way (or with 404) on their first request, and an incremental people read
+//! whose changed-entity export is answered 404, are [`Error::NotOffered`]:
+//! the engine reports the kind as skipped, with the reason, and the run goes
+//! on. Everything else fails the read as usual. See the route table in the
+//! crate documentation.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -17,7 +26,8 @@ use async_trait::async_trait;
 use canvass_core::http::Paged;
 use canvass_core::{
     Channel, Checkpoint, Connector, ConnectorInfo, EntityKind, Error, Page, PageStream, RawRecord,
-    Record, RecordIssue, SourceRef, WriteKind, WriteOp, WriteOutcome, unsupported_read,
+    Record, RecordIssue, SourceRef, WriteKind, WriteOp, WriteOutcome, optional_read,
+    unsupported_read,
 };
 use chrono::{DateTime, Utc};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
@@ -35,6 +45,65 @@ type ItemMapper = fn(&Value) -> Result<(String, Vec<Record>, Vec<FieldIssue>), F
 
 /// Rows of an export or changed-entity CSV per page.
 const CSV_PAGE: usize = 200;
+
+/// VAN's error code for a database without events (docs.ngpvan.com/reference/errors,
+/// the example "not tied to a specific property").
+pub const EVENTS_NOT_SUPPORTED: &str = "EVENTS_NOT_SUPPORTED_IN_DB";
+
+/// `e` as [`Error::NotOffered`] when it is VAN's documented answer for a
+/// database without events: a 4xx (VAN documents only "400 or greater")
+/// carrying [`EVENTS_NOT_SUPPORTED`]. A 404 is left to
+/// [`optional_read`]; anything else is returned as is.
+fn events_not_offered(e: Error, what: &str) -> Error {
+    match e {
+        Error::Api {
+            status,
+            code: Some(code),
+            message,
+            ..
+        } if (400..500).contains(&status) && code == EVENTS_NOT_SUPPORTED => Error::not_offered(
+            SYSTEM,
+            what,
+            format!("VAN answered {status} {code} ({message})"),
+        ),
+        other => other,
+    }
+}
+
+/// A read VAN may not offer this database: its first item, when VAN's
+/// events-not-supported error or a 404, becomes [`Error::NotOffered`].
+fn optional_events_read<'a, T: Send + 'a>(
+    stream: BoxStream<'a, Result<T, Error>>,
+    what: &'static str,
+) -> BoxStream<'a, Result<T, Error>> {
+    let mut first = true;
+    let mapped = stream
+        .map(move |item| {
+            let was_first = std::mem::replace(&mut first, false);
+            match item {
+                Err(e) if was_first => Err(events_not_offered(e, what)),
+                other => other,
+            }
+        })
+        .boxed();
+    optional_read(mapped, SYSTEM, what)
+}
+
+/// A 404 to the create of a changed-entity export: the exports are not
+/// enabled for this key (VAN's exact answer is UNVERIFIED; 404 is the one
+/// the engine can act on).
+fn changed_entities_not_offered(e: Error) -> Error {
+    match e {
+        Error::NotFound { what, .. } => Error::not_offered(
+            SYSTEM,
+            "read people changes",
+            format!(
+                "VAN answered 404 ({what}): changed-entity exports are not enabled for this API key; ask VAN to enable them, or clear the people checkpoint to read the saved list in full"
+            ),
+        ),
+        other => other,
+    }
+}
 
 /// What the connector needs beyond the client: which saved list is "all
 /// people", and the committee's ids for contact types and result codes.
@@ -166,12 +235,19 @@ impl VanConnector {
                     self.client.export_jobs().export_saved_list(list, self.options.export_job_type_id).await?
                 }
                 Some(from) => {
-                    self.client
-                        .changed_entity_export_jobs()
+                    let jobs = self.client.changed_entity_export_jobs();
+                    let job = jobs
                         .create("Contacts", from)
                         .to(until)
-                        .run()
-                        .await?
+                        .send()
+                        .await
+                        .map_err(changed_entities_not_offered)?;
+                    let job = if job.job_status == models::JobStatus::Complete {
+                        job
+                    } else {
+                        jobs.wait(job.export_job_id).await?
+                    };
+                    jobs.download(&job).await?
                 }
             };
             // Order rows by van id so a resumed read skips exactly the rows
@@ -264,7 +340,7 @@ impl VanConnector {
                 move |(i, event_id)| {
                     let kind = kind.clone();
                     async move {
-                        let items: Vec<Value> = self
+                        let listed: Result<Vec<Value>, Error> = self
                             .client
                             .signups()
                             .list_by_event(event_id)
@@ -272,7 +348,14 @@ impl VanConnector {
                             .map_ok(|p| stream::iter(p.items.into_iter().map(Ok)))
                             .try_flatten()
                             .try_collect()
-                            .await?;
+                            .await;
+                        // VAN answers 404 for the signups of an event that
+                        // does not exist (its `GET /signups` reference): one
+                        // deleted since the list was read has none to read.
+                        let items = match listed {
+                            Err(Error::NotFound { .. }) => Vec::new(),
+                            other => other?,
+                        };
                         let mut page = Page::default();
                         for (j, item) in items.iter().enumerate() {
                             let mapped = decode_value::<Signup>("signup", item)
@@ -613,31 +696,37 @@ impl Connector for VanConnector {
         let client = self.client.clone();
         match kind {
             EntityKind::People => self.read_people(since),
-            EntityKind::Events => self.offset_read(
-                kind,
-                since,
-                move |skip| {
-                    client
-                        .events()
-                        .list()
-                        .expand(&EventExpand::SYNC)
-                        .skip(skip)
-                        .raw_pages()
-                },
-                map_event,
+            EntityKind::Events => optional_events_read(
+                self.offset_read(
+                    kind,
+                    since,
+                    move |skip| {
+                        client
+                            .events()
+                            .list()
+                            .expand(&EventExpand::SYNC)
+                            .skip(skip)
+                            .raw_pages()
+                    },
+                    map_event,
+                ),
+                "read events",
             ),
-            EntityKind::Shifts => self.offset_read(
-                kind,
-                since,
-                move |skip| {
-                    client
-                        .events()
-                        .list()
-                        .expand(&[EventExpand::Shifts])
-                        .skip(skip)
-                        .raw_pages()
-                },
-                map_shifts,
+            EntityKind::Shifts => optional_events_read(
+                self.offset_read(
+                    kind,
+                    since,
+                    move |skip| {
+                        client
+                            .events()
+                            .list()
+                            .expand(&[EventExpand::Shifts])
+                            .skip(skip)
+                            .raw_pages()
+                    },
+                    map_shifts,
+                ),
+                "read shifts",
             ),
             EntityKind::Tags => self.offset_read(
                 kind,
@@ -651,7 +740,9 @@ impl Connector for VanConnector {
                 move |skip| client.survey_questions().list().skip(skip).raw_pages(),
                 map_question,
             ),
-            EntityKind::Attendances => self.read_attendances(since),
+            EntityKind::Attendances => {
+                optional_events_read(self.read_attendances(since), "read attendances")
+            }
             other => unsupported_read(SYSTEM, &other),
         }
     }

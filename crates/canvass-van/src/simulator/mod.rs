@@ -59,6 +59,34 @@ use crate::models::{
 use files::Files;
 use state::State;
 
+/// A feature a VAN database or API key may not offer, which the simulator
+/// can withhold ([`VanSim::withhold`]) to test optional reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Withheld {
+    /// Events: every `/events…` and `/signups…` route answers VAN's
+    /// documented `EVENTS_NOT_SUPPORTED_IN_DB` error
+    /// (docs.ngpvan.com/reference/errors; its status is only documented as
+    /// "400 or greater", so the test picks it).
+    Events,
+    /// Changed-entity exports: every `/changedEntityExportJobs…` route
+    /// answers VAN's error body with code `NOT_FOUND` (what VAN answers a
+    /// key without them is UNVERIFIED).
+    ChangedEntities,
+}
+
+impl Withheld {
+    /// The feature a request path belongs to, if any.
+    fn of(path: &str) -> Option<Withheld> {
+        let rest = path.strip_prefix("/v4/")?;
+        let head = rest.split('/').next().unwrap_or_default();
+        match head {
+            "events" | "signups" => Some(Withheld::Events),
+            "changedEntityExportJobs" => Some(Withheld::ChangedEntities),
+            _ => None,
+        }
+    }
+}
+
 /// The application name the simulator accepts by default.
 pub const APP_NAME: &str = "canvass-sim";
 /// The API key the simulator accepts by default.
@@ -73,6 +101,26 @@ pub(crate) struct Inner {
 impl Inner {
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// VAN's answer for a route of a withheld feature, if `req` is one.
+    pub(crate) fn withheld(&self, req: &wiremock::Request) -> Option<canvass_testkit::Reply> {
+        let feature = Withheld::of(req.url.path())?;
+        let status = *self.lock().withheld.get(&feature)?;
+        Some(match feature {
+            Withheld::Events => routes::van_error(
+                status,
+                crate::connector::EVENTS_NOT_SUPPORTED,
+                "Events are not supported in this database",
+                &[],
+            ),
+            Withheld::ChangedEntities => routes::van_error(
+                status,
+                "NOT_FOUND",
+                "Changed entity export jobs are not available for this API key",
+                &[],
+            ),
+        })
     }
 
     pub(crate) fn put_file(&self, name: &str, bytes: Vec<u8>) {
@@ -328,6 +376,16 @@ impl VanSim {
             retry_after: retry_after_secs,
             ..SimRateLimit::per_second(per_second)
         }));
+    }
+
+    /// Makes `feature` unavailable, its routes answering with `status`
+    /// (see [`Withheld`]); `None` offers it again.
+    pub fn withhold(&self, feature: Withheld, status: Option<u16>) {
+        let mut st = self.lock();
+        match status {
+            Some(s) => st.withheld.insert(feature, s),
+            None => st.withheld.remove(&feature),
+        };
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

@@ -137,7 +137,10 @@ type Handler = fn(&Inner, &Request) -> Reply;
 
 async fn on(sim: &Sim, inner: &Arc<Inner>, route: Route, handler: Handler) {
     let inner = inner.clone();
-    sim.route(route, move |req| handler(&inner, req)).await;
+    sim.route(route, move |req| {
+        inner.withheld(req).unwrap_or_else(|| handler(&inner, req))
+    })
+    .await;
 }
 
 /// Mounts every route.
@@ -474,6 +477,14 @@ pub(crate) async fn mount(sim: &Sim, inner: &Arc<Inner>) {
                 "eventId or vanId is required",
                 &["eventId".into(), "vanId".into()],
             );
+        }
+        // VAN's reference for `GET /signups`: a `vanId` or `eventId` that
+        // does not exist is answered 404 Not Found.
+        if event.is_some_and(|e| !st.events.contains_key(&e)) {
+            return not_found("event");
+        }
+        if person.is_some_and(|p| !st.people.contains_key(&p)) {
+            return not_found("person");
         }
         let items = st
             .signups
@@ -1299,7 +1310,9 @@ fn poll_job(i: &Inner, req: &Request) -> Reply {
             kind,
             guid,
         } => {
-            let mut v = json!({"exportJobId": id, "exportJobGuid": guid, "savedListId": saved_list_id, "downloadUrl": null, "status": "InProcess", "type": kind, "errorCode": null});
+            // An export job is `Requested`, `Pending`, `Completed` or `Error`
+            // (VAN's Export Jobs common models); it has no `InProcess`.
+            let mut v = json!({"exportJobId": id, "exportJobGuid": guid, "savedListId": saved_list_id, "downloadUrl": null, "status": "Pending", "type": kind, "errorCode": null});
             if !in_process {
                 let st = i.lock();
                 let members = st

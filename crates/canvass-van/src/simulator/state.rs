@@ -138,6 +138,9 @@ pub(crate) struct State {
     pub(crate) opt_outs: Vec<StoredOptOut>,
     pub(crate) code_applications: Vec<(u64, u64)>,
     pub(crate) notes: BTreeMap<u64, Vec<models::Note>>,
+    /// Features this database or key does not offer, with the HTTP status
+    /// their routes answer.
+    pub(crate) withheld: BTreeMap<super::Withheld, u16>,
     pub(crate) saved_lists: BTreeMap<u64, (models::SavedList, Vec<u64>)>,
     pub(crate) folders: BTreeMap<u64, models::Folder>,
     pub(crate) contributions: BTreeMap<u64, Value>,
