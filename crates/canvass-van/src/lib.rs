@@ -22,6 +22,13 @@
 //! let codes = van.activist_codes().list().statuses(&["Active"]).all().await?;
 //! # let _ = codes; Ok(()) }
 //! ```
+//!
+//! Some reads are optional for an account: VAN refuses events in some
+//! databases (`EVENTS_NOT_SUPPORTED_IN_DB`) and does not enable
+//! changed-entity exports for every key. Refused on their first request,
+//! those reads end in [`canvass_core::Error::NotOffered`], which the engine
+//! reports as skipped; see the *Account* column below.
+#![doc = include_str!("routes.md")]
 
 pub mod client;
 pub mod config;
@@ -29,6 +36,7 @@ pub mod connector;
 pub mod error;
 pub mod mapping;
 pub mod models;
+pub mod routes;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 

@@ -673,6 +673,31 @@ pub(crate) async fn mount(sim: &Sim, inner: &Arc<Inner>) {
     on(
         sim,
         inner,
+        Route::get("^/v4/contributions/[A-Za-z]+:[^/]+$"),
+        |i, req| {
+            // `GET /contributions/{alternateIdType}:{alternateId}`: a
+            // contribution carrying that id under that name.
+            let key = segment(req, 1);
+            let (kind, value) = key.split_once(':').unwrap_or_default();
+            i.lock()
+                .contributions
+                .values()
+                .find(|c| {
+                    c.get(kind).is_some_and(|v| {
+                        v.as_str() == Some(value)
+                            || v.as_u64().is_some_and(|n| n.to_string() == value)
+                    })
+                })
+                .map_or_else(
+                    || not_found(&format!("contribution {key}")),
+                    |c| Reply::json(200, c),
+                )
+        },
+    )
+    .await;
+    on(
+        sim,
+        inner,
         Route::get(&format!("^/v4/contributions/{id}$")),
         |i, req| {
             i.lock()
