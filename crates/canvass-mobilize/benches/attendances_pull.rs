@@ -3,6 +3,12 @@
 //! then an incremental pull with `updated_since` after 1% changed (its cost
 //! as a share of the full pull's requests).
 //!
+//! The simulator counts the limit the strict way: besides its token bucket,
+//! no trailing one-second window may hold more than 15 reads (5 writes), and
+//! each request reaches it after up to 15 ms of random network jitter
+//! (`canvass_testkit::conformance::REQUEST_JITTER`). A client that spaces
+//! requests at exactly 1/15 s but lets jitter bunch them is refused.
+//!
 //! Run: `cargo bench -p canvass-mobilize --features simulator --bench attendances_pull`
 //! (`MOBILIZE_BENCH_ATTENDANCES=n` changes the size; `MOBILIZE_BENCH_PER_PAGE=25,100`
 //! the page sizes tried, 25 being Mobilize's documented default).
@@ -10,8 +16,10 @@
 use std::time::{Duration, Instant};
 
 use canvass_core::{Checkpoint, Connector, EntityKind, Page, Record};
+use canvass_mobilize::MobilizeConnector;
 use canvass_mobilize::client::published_rate_limit;
 use canvass_mobilize::simulator::{MobilizeSim, SimOptions};
+use canvass_testkit::conformance::REQUEST_JITTER;
 use futures::StreamExt;
 
 struct Pull {
@@ -23,8 +31,7 @@ struct Pull {
     last: Option<Checkpoint>,
 }
 
-async fn pull(sim: &MobilizeSim, per_page: u32, since: Option<Checkpoint>) -> Pull {
-    let connector = sim.connector(None, published_rate_limit(), Some(per_page));
+async fn pull(sim: &MobilizeSim, connector: &MobilizeConnector, since: Option<Checkpoint>) -> Pull {
     sim.control().reset_stats();
     let started = Instant::now();
     let mut stream = connector.read(EntityKind::Attendances, since);
@@ -61,21 +68,32 @@ async fn run() -> bool {
         .ok()
         .map(|v| v.split(',').filter_map(|p| p.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![25, 100]);
-    let sim = MobilizeSim::start(SimOptions::with_attendances(n)).await;
+    let limit = MobilizeSim::vendor_rate_limit().with_sliding_window();
+    let sim = MobilizeSim::start(SimOptions {
+        rate_limit: Some(limit),
+        ..SimOptions::with_attendances(n)
+    })
+    .await;
+    sim.control().set_request_jitter(REQUEST_JITTER);
     let expected = sim.attendance_ids().len();
-    let limit = MobilizeSim::vendor_rate_limit();
     println!(
-        "simulator: {expected} attendances, {} people, {} events; enforcing {}/s reads, {:?}/s writes (429 past them)",
+        "simulator: {expected} attendances, {} people, {} events; enforcing {}/s reads, {:?}/s writes over any trailing second (sliding window) and per token bucket, {} ms request jitter (429 past them)",
         sim.people_ids().len(),
         sim.event_ids().len(),
         limit.reads_per_second,
-        limit.writes_per_second
+        limit.writes_per_second,
+        REQUEST_JITTER.as_millis()
     );
     let mut ok = true;
     for per_page in per_pages {
         // Let the simulator's bucket refill between runs.
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let full = pull(&sim, per_page, None).await;
+        // One connector (one client, one rate limiter) for both pulls, as
+        // one process reads: a second client started the instant the first
+        // stops would not know the first's last second of requests, and the
+        // vendor's trailing window counts them both.
+        let connector = sim.connector(None, published_rate_limit(), Some(per_page));
+        let full = pull(&sim, &connector, None).await;
         let rate = (full.requests.saturating_sub(1)) as f64 / full.span.as_secs_f64().max(1e-9);
         let share = rate / limit.reads_per_second;
         println!(
@@ -88,7 +106,7 @@ async fn run() -> bool {
             full.throttled
         );
         let changed = sim.touch_attendances(n / 100);
-        let inc = pull(&sim, per_page, full.last.clone()).await;
+        let inc = pull(&sim, &connector, full.last.clone()).await;
         let cost = inc.requests as f64 / full.requests as f64;
         println!(
             "incremental pull after {} changed (1%): {} attendances in {} requests, {:.2} s = {:.2}% of the full pull's requests; {} answered 429",
