@@ -13,6 +13,12 @@
 //! | tags | `tags` | **no**: Action Network does not filter tags |
 //! | taggings | `tags/{id}/taggings` for every tag | no |
 //!
+//! Tags and taggings are optional reads: Action Network's docs say tags
+//! "are only available when using group API keys", so a 404 before their
+//! first page is [`Error::NotOffered`] ("not offered by this account"),
+//! which the engine reports as a skipped kind rather than a failure. A 404
+//! on any other kind is an error.
+//!
 //! A checkpoint holds the `modified_date` high-water mark the walk filters
 //! on, the highest `modified_date` seen so far, and the position within the
 //! walk (the nested collection and the next page). Resuming from a page's
@@ -39,7 +45,7 @@ use serde_json::Value;
 use canvass_core::time::parse_timestamp;
 use canvass_core::{
     Checkpoint, Connector, ConnectorInfo, EntityKind, Error, Page, PageStream, RawRecord,
-    SourceRef, WriteKind, WriteOp, WriteOutcome, unsupported_read,
+    SourceRef, WriteKind, WriteOp, WriteOutcome, optional_read, unsupported_read,
 };
 
 use crate::client::{ActionNetworkClient, SYSTEM, Written};
@@ -87,6 +93,33 @@ impl ActionNetworkConnector {
     pub fn client(&self) -> &ActionNetworkClient {
         &self.client
     }
+
+    /// The ids of the taggings of tag `tag_id` on person `person_id`.
+    ///
+    /// The person's own taggings (`people/{id}/taggings`) are one request,
+    /// but Action Network documents them only as the person's
+    /// `osdi:taggings` link, not on its taggings page; when that answers
+    /// 404 for a person who exists, the tag's taggings (the documented
+    /// collection) are walked instead.
+    async fn taggings_of(&self, person_id: &str, tag_id: &str) -> Result<Vec<String>, Error> {
+        let ids = |taggings: Vec<models::Tagging>, rel: &str, want: &str| -> Vec<String> {
+            taggings
+                .iter()
+                .filter(|t| t.linked_id(rel).as_deref() == Some(want))
+                .filter_map(Resource::id)
+                .collect()
+        };
+        match self.client.people().taggings(person_id).all().await {
+            Ok(taggings) => Ok(ids(taggings, "osdi:tag", tag_id)),
+            Err(Error::NotFound { .. }) => {
+                // An unknown person stays a not-found error.
+                self.client.people().get(person_id).await?;
+                let taggings = self.client.tags().taggings(tag_id).all().await?;
+                Ok(ids(taggings, "osdi:person", person_id))
+            }
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// How a kind is read: which collections, and whether it filters on `modified_date`.
@@ -95,6 +128,8 @@ struct Plan {
     /// A top-level collection, or `(parent, child)` pairs walked for every parent.
     source: Source,
     incremental: bool,
+    /// Whether some keys lack the routes (a 404 first is "not offered").
+    optional: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -120,6 +155,7 @@ fn plan(kind: &EntityKind) -> Option<Plan> {
     Some(Plan {
         source,
         incremental,
+        optional: matches!(kind, EntityKind::Tags | EntityKind::Taggings),
     })
 }
 
@@ -402,9 +438,18 @@ impl Connector for ActionNetworkConnector {
             previous: None,
             done: false,
         };
-        Box::pin(futures::stream::try_unfold(walk, |mut walk| async move {
-            Ok(walk.next_page().await?.map(|page| (page, walk)))
-        }))
+        let what = format!("read {}", walk.kind);
+        let pages: PageStream<'_> =
+            Box::pin(futures::stream::try_unfold(walk, |mut walk| async move {
+                Ok(walk.next_page().await?.map(|page| (page, walk)))
+            }));
+        if plan.optional {
+            // Tags exist only for group API keys (see the route table): a
+            // 404 before the first page means this key has none.
+            optional_read(pages, SYSTEM, &what)
+        } else {
+            pages
+        }
     }
 
     async fn write(&self, op: &WriteOp) -> Result<WriteOutcome, Error> {
@@ -434,17 +479,10 @@ impl Connector for ActionNetworkConnector {
                 }))
             }
             WriteOp::RemoveTag { person_id, tag_id } => {
-                let taggings: Vec<models::Tagging> =
-                    self.client.people().taggings(person_id).all().await?;
                 // Removing a tag the person does not have leaves the same
                 // state, so it is not an error.
-                for t in taggings
-                    .iter()
-                    .filter(|t| t.linked_id("osdi:tag").as_deref() == Some(tag_id.as_str()))
-                {
-                    if let Some(id) = t.id() {
-                        self.client.tags().remove_tagging(tag_id, &id).await?;
-                    }
+                for id in self.taggings_of(person_id, tag_id).await? {
+                    self.client.tags().remove_tagging(tag_id, &id).await?;
                 }
                 Ok(WriteOutcome::Applied)
             }

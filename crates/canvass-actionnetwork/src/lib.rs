@@ -32,12 +32,18 @@
 //! println!("{} people changed", changed.len());
 //! # Ok(()) }
 //! ```
+//!
+#![doc = include_str!("routes.md")]
+//!
+//! The table is also data: [`routes::routes`] parses this very text, and the
+//! crate's tests hold every request a full pull makes to it.
 
 pub mod client;
 pub mod config;
 pub mod connector;
 pub mod mapping;
 pub mod models;
+pub mod routes;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 

@@ -270,7 +270,24 @@ fn list(req: &Request, path: &str, items: Vec<&Item>) -> Reply {
     page_of(req, path, &collection, &items, collection == "people")
 }
 
+/// Action Network's 404 for a route the key does not offer, when the
+/// request's route is withheld.
+fn withheld(store: &Mutex<Store>, req: &Request) -> Option<Reply> {
+    let path = req.url.path();
+    lock(store)
+        .withheld
+        .iter()
+        .any(|(m, template)| {
+            m.eq_ignore_ascii_case(req.method.as_str())
+                && crate::routes::template_matches(template, path)
+        })
+        .then(|| error(404, &format!("Not found: {path}")))
+}
+
 fn handle_get(store: &Mutex<Store>, req: &Request) -> Reply {
+    if let Some(r) = withheld(store, req) {
+        return r;
+    }
     let seg = segments(req);
     let root = root(req);
     let s = lock(store);
@@ -570,6 +587,9 @@ fn merge_contacts(
 }
 
 fn handle_write(store: &Mutex<Store>, req: &Request) -> Reply {
+    if let Some(r) = withheld(store, req) {
+        return r;
+    }
     let seg = segments(req);
     let seg: Vec<&str> = seg.iter().map(String::as_str).collect();
     let root = root(req);
@@ -840,6 +860,15 @@ impl ActionNetworkSim {
             .get(collection)
             .map(|c| c.iter().map(|i| i.id.clone()).collect())
             .unwrap_or_default()
+    }
+
+    /// Answers `method` on the path `template` (`{name}` for one segment,
+    /// as in the crate's route table, e.g. `/api/v2/tags`) with a 404 from
+    /// now on, as Action Network does for a key without the route.
+    pub fn withhold(&self, method: &str, template: &str) {
+        lock(&self.store)
+            .withheld
+            .push((method.to_string(), template.to_string()));
     }
 
     /// Changes `n` people (spread through the collection) now, as edits on

@@ -101,6 +101,9 @@ pub(crate) struct Store {
     pub people_created: u64,
     /// Signups matched to an existing person.
     pub people_matched: u64,
+    /// Routes (method, path template) answered with a 404, as for a key
+    /// that does not offer them.
+    pub withheld: Vec<(String, String)>,
 }
 
 fn base_time() -> DateTime<Utc> {
