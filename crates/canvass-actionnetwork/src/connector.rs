@@ -42,7 +42,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use canvass_core::time::parse_timestamp;
 use canvass_core::{
     Checkpoint, Connector, ConnectorInfo, EntityKind, Error, Page, PageStream, RawRecord,
     SourceRef, WriteKind, WriteOp, WriteOutcome, optional_read, unsupported_read,
@@ -321,7 +320,7 @@ impl Walk<'_> {
                 if let Some(t) = item
                     .get("modified_date")
                     .and_then(Value::as_str)
-                    .and_then(parse_timestamp)
+                    .and_then(mapping::parse_time)
                 {
                     self.seen = self.seen.max(Some(t));
                 }

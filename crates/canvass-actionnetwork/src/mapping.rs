@@ -61,13 +61,33 @@ impl Issues<'_> {
         extra: &mut Extra,
     ) -> Option<DateTime<Utc>> {
         let text = text?;
-        let parsed = parse_timestamp(text);
+        let parsed = parse_time(text);
         if parsed.is_none() {
             self.add(field, format!("not a timestamp: {text:?}; kept in extra"));
             extra.insert(field.to_string(), Value::String(text.clone()));
         }
         parsed
     }
+}
+
+/// Parses one of Action Network's timestamps: RFC 3339 (`2014-03-20T21:04:31Z`,
+/// the docs' form), the other forms [`parse_timestamp`] reads, and an offset
+/// without a colon (`2019-03-01T00:00:00.000+0000`, as published examples
+/// also show).
+///
+/// ```
+/// use canvass_actionnetwork::mapping::parse_time;
+/// let t = parse_time("2019-03-01T00:00:00.000+0000").unwrap();
+/// assert_eq!(t.to_rfc3339(), "2019-03-01T00:00:00+00:00");
+/// assert_eq!(parse_time("2014-03-20T21:04:31Z").unwrap().to_rfc3339(), "2014-03-20T21:04:31+00:00");
+/// assert!(parse_time("2019-02-29T00:00:00.000+0000").is_none(), "no such day");
+/// ```
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    parse_timestamp(text).or_else(|| {
+        DateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M:%S%.f%z")
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    })
 }
 
 fn skipped(
@@ -295,13 +315,21 @@ pub fn person(p: &models::Person, label: &str) -> Result<(Person, Vec<RecordIssu
     Ok((out, issues.list))
 }
 
+/// An address in the canonical model; empty strings (published examples
+/// send `"region": ""`) are absent, not blank.
 fn address(a: &models::PostalAddress) -> PostalAddress {
+    let text = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
     PostalAddress {
-        lines: a.address_lines.clone(),
-        locality: a.locality.clone(),
-        region: a.region.clone(),
-        postal_code: a.postal_code.clone(),
-        country: a.country.clone(),
+        lines: a
+            .address_lines
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .cloned()
+            .collect(),
+        locality: text(&a.locality),
+        region: text(&a.region),
+        postal_code: text(&a.postal_code),
+        country: text(&a.country),
         kind: None,
         primary: a.primary.unwrap_or(false),
     }

@@ -378,8 +378,13 @@ pub struct Submission {
     /// When last changed.
     #[serde(default)]
     pub modified_date: Option<String>,
-    /// The person's id.
-    #[serde(default, rename = "action_network:person_id")]
+    /// The person's id. The published submissions example spells it
+    /// `action:person_id`; both are read.
+    #[serde(
+        default,
+        rename = "action_network:person_id",
+        alias = "action:person_id"
+    )]
     pub person_id: Option<String>,
     /// HAL links.
     #[serde(default, rename = "_links")]

@@ -237,21 +237,33 @@ impl Store {
                 let id = s.new_id();
                 let at = base + Duration::days(e as i64);
                 let start = base + Duration::days(40 + e as i64);
+                // The fields and links of the events collection's published
+                // example (actionnetwork.org/docs/v2/events; Parsons'
+                // test/test_action_network/data/fake_events.json).
                 let body = json!({
                     "origin_system": "Action Network", "status": "confirmed", "title": format!("Canvass launch {e}"),
                     "description": "<p>Knock doors with us.</p>", "instructions": "<p>Bring water.</p>",
                     "browser_url": format!("https://actionnetwork.org/events/canvass-launch-{e}"),
-                    "start_date": stamp(start), "visibility": "public", "capacity": 50, "total_accepted": 0,
+                    "featured_image_url": format!("https://actionnetwork.org/images/canvass-launch-{e}.jpg"),
+                    "start_date": stamp(start), "transparence": "opaque", "visibility": "public",
+                    "guests_can_invite_others": true, "capacity": 50,
+                    "reminders": [{"method": "email", "minutes": 1440}], "total_accepted": 0,
                     "action_network:hidden": false,
+                    "action_network:sponsor": {"title": "Simulated Organizing Project", "browser_url": "https://actionnetwork.org/groups/simulated-organizing-project"},
                     "location": {"venue": "Union hall", "address_lines": ["1600 Main St"], "locality": "Atlanta",
-                                 "region": "GA", "postal_code": "30303", "country": "US",
+                                 "region": "GA", "postal_code": "30303", "country": "US", "language": "en",
                                  "location": {"latitude": 33.75, "longitude": -84.39, "accuracy": "Rooftop"}}
                 });
                 let mut item = Item::new(id.clone(), format!("events/{id}"), at, at, body.as_object().cloned().unwrap_or_default());
                 item.links = vec![
                     ("osdi:attendances".into(), format!("events/{id}/attendances")),
                     ("osdi:record_attendance_helper".into(), format!("events/{id}/attendances")),
+                    ("action_network:embed".into(), format!("events/{id}/embed")),
                 ];
+                if let Some(organizer) = people.get(e % people.len().max(1)) {
+                    item.links.push(("osdi:organizer".into(), format!("people/{organizer}")));
+                    item.links.push(("osdi:creator".into(), format!("people/{organizer}")));
+                }
                 s.push("events", item);
                 s.collections.entry(format!("events/{id}/attendances")).or_default();
                 id
@@ -300,8 +312,10 @@ impl Store {
                     at,
                     body.as_object().cloned().unwrap_or_default(),
                 );
+                // The donations docs' example links the donor as
+                // `osdi:person` (not OSDI's `osdi:donor`).
                 item.links = vec![
-                    ("osdi:donor".into(), format!("people/{person}")),
+                    ("osdi:person".into(), format!("people/{person}")),
                     (
                         "osdi:fundraising_page".into(),
                         format!("fundraising_pages/{page}"),
@@ -355,6 +369,8 @@ impl Store {
                 let mut body = json!({"action_network:person_id": person});
                 if coll == "petitions" {
                     body["comments"] = json!("Count me in.");
+                    // As the signatures docs' field table and example show.
+                    body["action_network:petition_id"] = json!(parent);
                 } else {
                     body["action_network:form_id"] = json!(parent);
                 }
