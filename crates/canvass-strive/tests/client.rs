@@ -242,3 +242,53 @@ async fn creating_a_member_returns_it_and_a_duplicate_is_refused() {
     );
     assert_eq!(sim.writes().members_created, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn id_ordered_pages_are_those_a_full_sort_gives_even_with_a_row_out_of_order() {
+    let sim = sim().await;
+    let client = sim.client(None);
+    // What PostgREST answers: the rows with id > `after`, sorted by id,
+    // `offset` of them skipped, `limit` kept.
+    let expected = |rows: &[serde_json::Value], after: i64, offset: usize, limit: usize| {
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r["id"].as_i64())
+            .filter(|id| *id > after)
+            .collect();
+        ids.sort_unstable();
+        ids.into_iter()
+            .skip(offset)
+            .take(limit)
+            .collect::<Vec<i64>>()
+    };
+    let page = |after: i64, offset: u64| {
+        client
+            .outgoing_messages()
+            .list()
+            .gt("id", after.to_string())
+            .order("id")
+            .offset(offset)
+            .limit(7)
+    };
+    let read = |rows: Vec<serde_json::Value>| -> Vec<i64> {
+        rows.iter().filter_map(|r| r["id"].as_i64()).collect()
+    };
+    let all = |sim: &StriveSim| -> Vec<serde_json::Value> {
+        let max = sim.count("outgoing_messages") as i64 + 10;
+        (0..=max)
+            .filter_map(|id| sim.row("outgoing_messages", id))
+            .collect()
+    };
+    for (after, offset) in [(0, 0), (40, 3), (100, 0), (i64::MAX - 1, 0)] {
+        let got = read(page(after, offset).send().await.unwrap());
+        assert_eq!(got, expected(&all(&sim), after, offset as usize, 7));
+    }
+    // A row added with a low id (a recorded shape pushed by a test).
+    sim.push_row(
+        "outgoing_messages",
+        json!({"id": 0, "campaign_id": CAMPAIGN_ID, "member_id": 1, "status": "sent"}),
+    );
+    let got = read(page(-1, 0).send().await.unwrap());
+    assert_eq!(got, expected(&all(&sim), -1, 0, 7));
+    assert_eq!(got[0], 0);
+}

@@ -5,8 +5,10 @@
 //! - [`sim`]: vendor simulators on wiremock, on loopback, with auth checks,
 //!   rate limits that answer 429, switchable [`Faults`] and request counters;
 //! - [`generate`]: seeded, realistically messy people with ground truth;
-//! - [`conformance`]: the suite every connector runs against its simulator.
+//! - [`conformance`]: the suite every connector runs against its simulator;
+//! - [`bench`]: full-pull benchmarks at a vendor's rate limit.
 
+pub mod bench;
 pub mod conformance;
 pub mod faults;
 pub mod generate;

@@ -634,3 +634,57 @@ impl RequestExt for Request {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
 }
+
+/// A simulator's state, shared by its route handlers and by the methods
+/// tests call on the simulator. A handler that panicked while holding it
+/// does not poison it for the others.
+///
+/// ```
+/// use canvass_testkit::generate::Population;
+/// use canvass_testkit::sim::SharedState;
+/// let state = SharedState::new(Vec::<String>::new());
+/// let population = Population::generate(1, 3);
+/// let ids = state.seed_humans(&population, 0..5, |rows, p, h| {
+///     rows.push(p.humans[h].given_name.clone());
+///     rows.len()
+/// });
+/// assert_eq!(ids, vec![1, 2, 3]); // humans 3 and 4 are not in the population
+/// assert_eq!(state.lock().len(), 3);
+/// ```
+#[derive(Debug, Default)]
+pub struct SharedState<S>(Arc<Mutex<S>>);
+
+impl<S> Clone for SharedState<S> {
+    fn clone(&self) -> Self {
+        SharedState(self.0.clone())
+    }
+}
+
+impl<S> SharedState<S> {
+    /// Shares `state`.
+    pub fn new(state: S) -> SharedState<S> {
+        SharedState(Arc::new(Mutex::new(state)))
+    }
+
+    /// The state, locked.
+    pub fn lock(&self) -> MutexGuard<'_, S> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Seeds each of `humans` that `population` has (others are passed
+    /// over) with `seed`, under one lock; returns what each call gave, in
+    /// order.
+    pub fn seed_humans<T>(
+        &self,
+        population: &crate::generate::Population,
+        humans: impl IntoIterator<Item = usize>,
+        mut seed: impl FnMut(&mut S, &crate::generate::Population, usize) -> T,
+    ) -> Vec<T> {
+        let mut state = self.lock();
+        humans
+            .into_iter()
+            .filter(|h| *h < population.humans.len())
+            .map(|h| seed(&mut state, population, h))
+            .collect()
+    }
+}

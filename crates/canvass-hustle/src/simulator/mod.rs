@@ -25,12 +25,12 @@ mod data;
 mod routes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use canvass_core::http::{RateLimit, RetryPolicy};
 use canvass_testkit::generate::Population;
-use canvass_testkit::sim::{Sim, SimControl, SimRateLimit};
+use canvass_testkit::sim::{SharedState, Sim, SimControl, SimRateLimit};
 use serde_json::Value;
 use url::Url;
 
@@ -127,7 +127,7 @@ impl State {
 /// A running Hustle simulator.
 pub struct HustleSim {
     sim: Sim,
-    state: Arc<Mutex<State>>,
+    state: SharedState<State>,
 }
 
 impl std::fmt::Debug for HustleSim {
@@ -147,7 +147,7 @@ impl HustleSim {
             ..State::default()
         };
         data::seed_directory(&mut state);
-        let state = Arc::new(Mutex::new(state));
+        let state = SharedState::new(state);
         let sim = Sim::start().await;
         routes::mount(&sim, state.clone()).await;
         HustleSim { sim, state }
@@ -163,10 +163,6 @@ impl HustleSim {
         sim
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Adds the given humans of `population` as leads, formatted the way
     /// Hustle users typed them ([`Population::messy`] with `"hustle"`).
     /// Returns the new lead ids, in order.
@@ -175,43 +171,39 @@ impl HustleSim {
         population: &Population,
         humans: impl IntoIterator<Item = usize>,
     ) -> Vec<String> {
-        let mut state = self.lock();
-        humans
-            .into_iter()
-            .filter(|h| *h < population.humans.len())
-            .map(|h| data::seed_lead(&mut state, population, h))
-            .collect()
+        self.state.seed_humans(population, humans, data::seed_lead)
     }
 
     /// Adds `count` messages (outbound texts with delivery statuses, and
     /// inbound replies) spread over the existing leads, deterministically
     /// from `seed`.
     pub fn seed_messages(&self, seed: u64, count: usize) {
-        let mut state = self.lock();
+        let mut state = self.state.lock();
         data::seed_messages(&mut state, seed, count);
     }
 
     /// Adds a lead exactly as given (a recorded shape, a malformed record).
     pub fn push_lead(&self, lead: Value) {
-        self.lock().insert_lead(lead);
+        self.state.lock().insert_lead(lead);
     }
 
     /// Adds a message exactly as given.
     pub fn push_message(&self, message: Value) {
-        self.lock().insert_message(message);
+        self.state.lock().insert_message(message);
     }
 
     /// Answers 404 (Hustle's error body) to `method` `path` (e.g. `"GET"`,
     /// `"/v3/messages"`) from now on, as an account that does not offer it.
     pub fn withhold(&self, method: &str, path: &str) {
-        self.lock()
+        self.state
+            .lock()
             .withheld
             .insert(format!("{} {path}", method.to_ascii_uppercase()));
     }
 
     /// Adds a tag exactly as given.
     pub fn push_tag(&self, tag: Value) {
-        self.lock().tags.push(tag);
+        self.state.lock().tags.push(tag);
     }
 
     /// The server's root URL.
@@ -295,27 +287,27 @@ impl HustleSim {
 
     /// Every lead id, in list order.
     pub fn lead_ids(&self) -> Vec<String> {
-        ids(&self.lock().leads)
+        ids(&self.state.lock().leads)
     }
 
     /// Every message id, in list order.
     pub fn message_ids(&self) -> Vec<String> {
-        ids(&self.lock().messages)
+        ids(&self.state.lock().messages)
     }
 
     /// Every tag id.
     pub fn tag_ids(&self) -> Vec<String> {
-        ids(&self.lock().tags)
+        ids(&self.state.lock().tags)
     }
 
     /// Every group id.
     pub fn group_ids(&self) -> Vec<String> {
-        ids(&self.lock().groups)
+        ids(&self.state.lock().groups)
     }
 
     /// `leadId:tagId` for every tag on every lead.
     pub fn tagging_ids(&self) -> BTreeSet<String> {
-        let state = self.lock();
+        let state = self.state.lock();
         state
             .leads
             .iter()
@@ -334,7 +326,7 @@ impl HustleSim {
 
     /// Ids of leads that opted out.
     pub fn opted_out_lead_ids(&self) -> BTreeSet<String> {
-        let state = self.lock();
+        let state = self.state.lock();
         state
             .leads
             .iter()
@@ -345,44 +337,44 @@ impl HustleSim {
 
     /// The lead with this id, as stored.
     pub fn lead(&self, id: &str) -> Option<Value> {
-        let state = self.lock();
+        let state = self.state.lock();
         state.lead_index.get(id).map(|i| state.leads[*i].clone())
     }
 
     /// The ground-truth human behind a seeded lead.
     pub fn human_of(&self, lead_id: &str) -> Option<usize> {
-        self.lock().humans.get(lead_id).copied()
+        self.state.lock().humans.get(lead_id).copied()
     }
 
     /// What has been written.
     pub fn writes(&self) -> WriteStats {
-        self.lock().writes.clone()
+        self.state.lock().writes.clone()
     }
 
     /// Token endpoint counters.
     pub fn token_stats(&self) -> TokenStats {
-        self.lock().token_stats.clone()
+        self.state.lock().token_stats.clone()
     }
 
     /// Sets the lifetime (`expires_in`) of tokens issued from now on.
     pub fn set_token_ttl(&self, ttl: Duration) {
-        self.lock().token_ttl = ttl;
+        self.state.lock().token_ttl = ttl;
     }
 
     /// Revokes every token issued so far: the next request with one is
     /// answered 401.
     pub fn revoke_tokens(&self) {
-        self.lock().tokens.clear();
+        self.state.lock().tokens.clear();
     }
 
     /// When on, every token is refused (401) even when freshly issued.
     pub fn reject_all_tokens(&self, on: bool) {
-        self.lock().reject_tokens = on;
+        self.state.lock().reject_tokens = on;
     }
 
     /// Lifts the block after too many failed token requests.
     pub fn unblock(&self) {
-        let mut s = self.lock();
+        let mut s = self.state.lock();
         s.token_stats.blocked = false;
         s.failures = 0;
     }

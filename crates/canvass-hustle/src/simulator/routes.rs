@@ -1,21 +1,16 @@
 //! The simulator's routes: token endpoint, auth rule, lists, lead writes.
 
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use canvass_testkit::Reply;
-use canvass_testkit::sim::{AuthRule, RequestExt, Route, Sim};
+use canvass_testkit::sim::{AuthRule, RequestExt, Route, SharedState, Sim};
 use serde::Serialize;
 use serde_json::{Value, json};
 use wiremock::Request;
 
 use super::{BLOCK_AFTER_FAILURES, CLIENT_ID, CLIENT_SECRET, State};
 
-type Shared = Arc<Mutex<State>>;
-
-fn lock(state: &Shared) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|p| p.into_inner())
-}
+type Shared = SharedState<State>;
 
 /// Hustle's error body.
 pub(crate) fn error(status: u16, message: &str, hustle_code: Option<&str>) -> Reply {
@@ -35,7 +30,7 @@ pub(crate) async fn mount(sim: &Sim, state: Shared) {
     let check_state = state.clone();
     sim.control().set_auth(AuthRule {
         check: Box::new(move |req| {
-            let s = lock(&check_state);
+            let s = check_state.lock();
             !s.reject_tokens
                 && bearer(req)
                     .and_then(|t| s.tokens.get(&t).copied())
@@ -97,7 +92,7 @@ where
     let s = state.clone();
     sim.route(route, move |req| {
         let key = format!("{} {}", req.method, req.url.path());
-        if lock(&s).withheld.contains(&key) {
+        if s.lock().withheld.contains(&key) {
             return error(404, "Not Found", None);
         }
         handler(&s, req)
@@ -107,7 +102,7 @@ where
 
 fn token(state: &Shared, req: &Request) -> Reply {
     let body = req.json_body();
-    let mut s = lock(state);
+    let mut s = state.lock();
     s.token_stats.requests += 1;
     if s.token_stats.blocked {
         s.token_stats.refused += 1;
@@ -226,7 +221,7 @@ fn eq(v: &Value, field: &str, wanted: &Option<String>) -> bool {
 
 fn list_directory(state: &Shared, req: &Request, kind: Kind) -> Reply {
     let org = req.query("organizationId");
-    let mut s = lock(state);
+    let mut s = state.lock();
     let items = directory(&mut s, kind);
     page(req, items, |v| {
         kind == Kind::Organizations || eq(v, "organizationId", &org)
@@ -239,7 +234,7 @@ fn create(state: &Shared, req: &Request, kind: Kind) -> Reply {
         return error(400, "\"name\" is required", None);
     };
     let name = name.to_string();
-    let mut s = lock(state);
+    let mut s = state.lock();
     if kind == Kind::Agents {
         // The file's `POST /agents` body: name, fullName, email, groupId,
         // and nothing else (`additionalProperties: false`).
@@ -347,7 +342,7 @@ fn update_agent(state: &Shared, req: &Request) -> Reply {
     if let Some(refused) = not_allowed(&body, &["name", "fullName", "sendInvite"]) {
         return refused;
     }
-    let mut s = lock(state);
+    let mut s = state.lock();
     let Some(agent) = s.agents.iter_mut().find(|a| a["id"] == id.as_str()) else {
         return error(404, "Agent not found", None);
     };
@@ -383,7 +378,7 @@ fn list_leads(state: &Shared, req: &Request) -> Reply {
             None,
         );
     }
-    let s = lock(state);
+    let s = state.lock();
     page(req, &s.leads, |v| {
         let in_group = |field: &str, g: &str| {
             v[field]
@@ -440,7 +435,7 @@ fn upsert_lead(state: &Shared, req: &Request) -> Reply {
         );
     }
     let (phone, org) = (phone.to_string(), org.to_string());
-    let mut s = lock(state);
+    let mut s = state.lock();
     if !s.organizations.iter().any(|o| o["id"] == org.as_str()) {
         return error(
             422,
@@ -537,7 +532,7 @@ fn patch_lead(state: &Shared, req: &Request) -> Reply {
     let Some(kind) = op["type"].as_str() else {
         return error(400, "\"operation.type\" is required", None);
     };
-    let mut s = lock(state);
+    let mut s = state.lock();
     let Some(idx) = s.lead_index.get(id).copied() else {
         return error(404, "Lead not found", None);
     };
@@ -630,7 +625,7 @@ fn list_messages(state: &Shared, req: &Request) -> Reply {
     let lead = req.query("leadId");
     let group = req.query("groupId");
     let org = req.query("organizationId");
-    let s = lock(state);
+    let s = state.lock();
     if org
         .as_deref()
         .is_some_and(|o| !s.organizations.iter().any(|x| x["id"] == o))
@@ -647,7 +642,7 @@ fn list_messages(state: &Shared, req: &Request) -> Reply {
 
 fn get_message(state: &Shared, req: &Request) -> Reply {
     let id = req.url.path().rsplit('/').next().unwrap_or_default();
-    let s = lock(state);
+    let s = state.lock();
     match s.message_index.get(id) {
         Some(i) => Reply::json(200, &s.messages[*i]),
         None => error(404, "Message not found", None),

@@ -31,27 +31,36 @@ fn base() -> i64 {
 pub(crate) fn seed_directory(state: &mut State) {
     // Columns as Strive documents them (Parsons' `strive.py` docstrings,
     // taken from developers.strivemessaging.org): each table's, no other.
-    state.table("campaigns").push(json!({
-        "id": CAMPAIGN_ID, "primary_text_in_number": "+12028675309", "is_active": true,
-        "custom_fields": [{"field": "precinct", "label": "Precinct"}], "organization_id": 1,
-        "name": "Sim Texting Campaign", "updated_at": ts(base())
-    }));
+    state.push(
+        "campaigns",
+        json!({
+            "id": CAMPAIGN_ID, "primary_text_in_number": "+12028675309", "is_active": true,
+            "custom_fields": [{"field": "precinct", "label": "Precinct"}], "organization_id": 1,
+            "name": "Sim Texting Campaign", "updated_at": ts(base())
+        }),
+    );
     for (id, name) in GROUPS {
-        state.table("groups").push(json!({
-            "id": id, "name": name, "campaign_id": CAMPAIGN_ID, "created_at": ts(base()),
-            "updated_at": ts(base()), "keyword": null, "synonyms": null, "flow_id": null,
-            "groupable_type": null, "groupable_id": null
-        }));
+        state.push(
+            "groups",
+            json!({
+                "id": id, "name": name, "campaign_id": CAMPAIGN_ID, "created_at": ts(base()),
+                "updated_at": ts(base()), "keyword": null, "synonyms": null, "flow_id": null,
+                "groupable_type": null, "groupable_id": null
+            }),
+        );
     }
     for (id, name) in BROADCASTS {
         let sent = ts(base() + id * 86_400);
-        state.table("broadcasts").push(json!({
-            "id": id, "user_id": 1, "campaign_id": CAMPAIGN_ID, "flow_id": null, "name": name,
-            "message": name, "attachment": null, "recipient_count": 0, "scheduled_at": sent,
-            "cancelled_at": null, "sent_at": sent, "created_at": ts(base()), "updated_at": sent
-        }));
+        state.push(
+            "broadcasts",
+            json!({
+                "id": id, "user_id": 1, "campaign_id": CAMPAIGN_ID, "flow_id": null, "name": name,
+                "message": name, "attachment": null, "recipient_count": 0, "scheduled_at": sent,
+                "cancelled_at": null, "sent_at": sent, "created_at": ts(base()), "updated_at": sent
+            }),
+        );
     }
-    state.table("custom_fields").push(json!({
+    state.push("custom_fields", json!({
         "id": 1, "campaign_id": CAMPAIGN_ID, "field": "precinct", "label": "Precinct", "type": "text", "updated_at": ts(base())
     }));
 }
@@ -108,13 +117,16 @@ pub(crate) fn seed_member(state: &mut State, population: &Population, human: usi
         "first_sub_id": null,
     });
     state.humans.insert(id, human);
-    state.table("members").push(member);
+    state.push("members", member);
     state.next_event += 1;
     let sub = state.next_event;
-    state.table("subscription_events").push(json!({
-        "id": sub, "member_id": id, "type": "import", "created_at": ts(base() + id * 60),
-        "ref_id": 7, "supplemental": null, "unsubscribe": false, "campaign_id": CAMPAIGN_ID
-    }));
+    state.push(
+        "subscription_events",
+        json!({
+            "id": sub, "member_id": id, "type": "import", "created_at": ts(base() + id * 60),
+            "ref_id": 7, "supplemental": null, "unsubscribe": false, "campaign_id": CAMPAIGN_ID
+        }),
+    );
     if let Some(row) = state.table("members").last_mut() {
         row["first_sub_id"] = json!(sub);
     }
@@ -127,7 +139,7 @@ pub(crate) fn seed_member(state: &mut State, population: &Population, human: usi
         };
         state.next_event += 1;
         let eid = state.next_event;
-        state.table("subscription_events").push(json!({
+        state.push("subscription_events", json!({
             "id": eid, "member_id": id, "type": kind, "created_at": ts(base() + 7 * 86_400 + id * 60),
             "ref_id": null, "supplemental": supplemental, "unsubscribe": true, "campaign_id": CAMPAIGN_ID
         }));
@@ -192,7 +204,7 @@ pub(crate) fn seed_messages(state: &mut State, seed: u64, count: usize) {
             let broadcast = (rng.random_range(0..3) > 0)
                 .then(|| BROADCASTS[rng.random_range(0..BROADCASTS.len())].0);
             let text = OUTGOING[rng.random_range(0..OUTGOING.len())].replace("{name}", name);
-            state.table("outgoing_messages").push(json!({
+            state.push("outgoing_messages", json!({
                 "id": id, "campaign_id": CAMPAIGN_ID, "member_id": member, "message": text,
                 "broadcast_id": broadcast, "p2p_id": if broadcast.is_none() { json!(100 + id % 50) } else { Value::Null },
                 "flow_action_id": null, "status": status, "error_code": error,
@@ -204,7 +216,7 @@ pub(crate) fn seed_messages(state: &mut State, seed: u64, count: usize) {
             let id = state.next_incoming;
             let body = INCOMING[rng.random_range(0..INCOMING.len())];
             let from = phone.clone();
-            state.table("incoming_messages").push(json!({
+            state.push("incoming_messages", json!({
                 "id": id, "campaign_id": CAMPAIGN_ID, "member_id": member, "from_number": from,
                 "to_number": "+12028675309", "message": body, "attachments": null, "sent_at": at,
                 "is_opt_out": body == "STOP", "conversation_id": member, "flow_id": null,

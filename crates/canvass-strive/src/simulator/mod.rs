@@ -18,11 +18,11 @@ mod data;
 mod routes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use canvass_core::http::{RateLimit, RetryPolicy};
 use canvass_testkit::generate::Population;
-use canvass_testkit::sim::{Sim, SimControl, SimRateLimit};
+use canvass_testkit::sim::{SharedState, Sim, SimControl, SimRateLimit};
 use serde_json::Value;
 use url::Url;
 
@@ -65,11 +65,34 @@ pub(crate) struct State {
     pub(crate) next_event: i64,
     /// Tables answered 404, as for a key not granted them.
     pub(crate) withheld: BTreeSet<String>,
+    /// Tables whose rows are not stored in increasing `id` order.
+    pub(crate) out_of_id_order: BTreeSet<&'static str>,
 }
 
 impl State {
+    /// A table's rows, to change in place; add rows with [`State::push`].
     pub(crate) fn table(&mut self, name: &'static str) -> &mut Vec<Value> {
         self.tables.entry(name).or_default()
+    }
+
+    /// Adds a row, noting when it breaks the table's `id` order.
+    pub(crate) fn push(&mut self, name: &'static str, row: Value) {
+        let id = |r: &Value| r.get("id").and_then(Value::as_i64);
+        let rows = self.tables.entry(name).or_default();
+        let in_order = match (rows.last().map(id), id(&row)) {
+            (None, Some(_)) => true,
+            (Some(Some(last)), Some(new)) => last < new,
+            _ => false,
+        };
+        if !in_order {
+            self.out_of_id_order.insert(name);
+        }
+        rows.push(row);
+    }
+
+    /// Whether a table's rows are stored in increasing `id` order.
+    pub(crate) fn in_id_order(&self, name: &str) -> bool {
+        !self.out_of_id_order.contains(name)
     }
 
     pub(crate) fn rows(&self, name: &str) -> &[Value] {
@@ -80,7 +103,7 @@ impl State {
 /// A running Strive simulator.
 pub struct StriveSim {
     sim: Sim,
-    state: Arc<Mutex<State>>,
+    state: SharedState<State>,
 }
 
 impl std::fmt::Debug for StriveSim {
@@ -103,7 +126,7 @@ impl StriveSim {
     pub async fn start() -> StriveSim {
         let mut state = State::default();
         data::seed_directory(&mut state);
-        let state = Arc::new(Mutex::new(state));
+        let state = SharedState::new(state);
         let sim = Sim::start().await;
         routes::mount(&sim, state.clone()).await;
         StriveSim { sim, state }
@@ -119,10 +142,6 @@ impl StriveSim {
         sim
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Adds the given humans of `population` as members, formatted the way
     /// Strive's imports left them ([`Population::messy`] with `"strive"`),
     /// with a subscribe event each and an unsubscribe event for some.
@@ -132,34 +151,30 @@ impl StriveSim {
         population: &Population,
         humans: impl IntoIterator<Item = usize>,
     ) -> Vec<i64> {
-        let mut state = self.lock();
-        humans
-            .into_iter()
-            .filter(|h| *h < population.humans.len())
-            .map(|h| data::seed_member(&mut state, population, h))
-            .collect()
+        self.state
+            .seed_humans(population, humans, data::seed_member)
     }
 
     /// Adds `count` messages (about 70% outgoing, 30% incoming replies) over
     /// the existing members, deterministically from `seed`.
     pub fn seed_messages(&self, seed: u64, count: usize) {
-        data::seed_messages(&mut self.lock(), seed, count);
+        data::seed_messages(&mut self.state.lock(), seed, count);
     }
 
     /// Adds a row to a table exactly as given (a recorded shape, a malformed row).
     pub fn push_row(&self, table: &'static str, row: Value) {
-        self.lock().table(table).push(row);
+        self.state.lock().push(table, row);
     }
 
     /// Answers every request to `/{table}` with PostgREST's 404 from now on,
     /// as for a key not granted the table.
     pub fn withhold(&self, table: &str) {
-        self.lock().withheld.insert(table.to_string());
+        self.state.lock().withheld.insert(table.to_string());
     }
 
     /// How errors are worded from now on.
     pub fn set_error_style(&self, style: ErrorStyle) {
-        self.lock().error_style = style;
+        self.state.lock().error_style = style;
     }
 
     /// The server's root URL.
@@ -220,12 +235,12 @@ impl StriveSim {
 
     /// Every member id.
     pub fn member_ids(&self) -> Vec<i64> {
-        ids(self.lock().rows("members"))
+        ids(self.state.lock().rows("members"))
     }
 
     /// Every message id as the connector names them (`out:<id>`, `in:<id>`).
     pub fn message_ids(&self) -> BTreeSet<String> {
-        let s = self.lock();
+        let s = self.state.lock();
         ids(s.rows("outgoing_messages"))
             .into_iter()
             .map(crate::mapping::outgoing_id)
@@ -239,17 +254,17 @@ impl StriveSim {
 
     /// Number of rows in a table.
     pub fn count(&self, table: &str) -> usize {
-        self.lock().rows(table).len()
+        self.state.lock().rows(table).len()
     }
 
     /// Every group id.
     pub fn group_ids(&self) -> Vec<i64> {
-        ids(self.lock().rows("groups"))
+        ids(self.state.lock().rows("groups"))
     }
 
     /// `memberId:groupId` for every member's group.
     pub fn tagging_ids(&self) -> BTreeSet<String> {
-        let s = self.lock();
+        let s = self.state.lock();
         s.rows("members")
             .iter()
             .flat_map(|m| {
@@ -267,7 +282,8 @@ impl StriveSim {
 
     /// Ids of unsubscribe events.
     pub fn opt_out_ids(&self) -> BTreeSet<String> {
-        self.lock()
+        self.state
+            .lock()
             .rows("subscription_events")
             .iter()
             .filter(|e| e["unsubscribe"] == true)
@@ -277,7 +293,8 @@ impl StriveSim {
 
     /// A row by table and id.
     pub fn row(&self, table: &str, id: i64) -> Option<Value> {
-        self.lock()
+        self.state
+            .lock()
             .rows(table)
             .iter()
             .find(|r| r["id"] == id)
@@ -286,7 +303,7 @@ impl StriveSim {
 
     /// Changes a member's columns and bumps its `updated_at` to now.
     pub fn touch_member(&self, id: i64, changes: Value) {
-        let mut s = self.lock();
+        let mut s = self.state.lock();
         if let Some(m) = s.table("members").iter_mut().find(|r| r["id"] == id) {
             if let (Some(obj), Some(ch)) = (m.as_object_mut(), changes.as_object()) {
                 for (k, v) in ch {
@@ -303,11 +320,11 @@ impl StriveSim {
 
     /// The ground-truth human behind a seeded member.
     pub fn human_of(&self, member_id: i64) -> Option<usize> {
-        self.lock().humans.get(&member_id).copied()
+        self.state.lock().humans.get(&member_id).copied()
     }
 
     /// What has been written.
     pub fn writes(&self) -> WriteStats {
-        self.lock().writes.clone()
+        self.state.lock().writes.clone()
     }
 }

@@ -2,22 +2,17 @@
 //! `/rpc/ping`, Bearer auth.
 
 use std::cmp::Ordering;
-use std::sync::{Arc, Mutex, MutexGuard};
 
 use canvass_core::time::parse_timestamp;
 use canvass_testkit::Reply;
-use canvass_testkit::sim::{AuthRule, RequestExt, Route, Sim};
+use canvass_testkit::sim::{AuthRule, RequestExt, Route, SharedState, Sim};
 use serde_json::{Map, Value, json};
 use wiremock::Request;
 
 use super::{API_KEY, ErrorStyle, State};
 use crate::filter::{Filter, FilterValue, Op};
 
-type Shared = Arc<Mutex<State>>;
-
-fn lock(state: &Shared) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|p| p.into_inner())
-}
+type Shared = SharedState<State>;
 
 const TABLES: &[&str] = &[
     "members",
@@ -53,7 +48,7 @@ pub(crate) async fn mount(sim: &Sim, state: Shared) {
             req.header_str("authorization").as_deref() == Some(&format!("Bearer {API_KEY}"))
         }),
         reject: Box::new(move |_| {
-            error(lock(&s).error_style, 401, "PGRST301", "JWT invalid", None)
+            error(s.lock().error_style, 401, "PGRST301", "JWT invalid", None)
         }),
     });
     for method in ["GET", "POST"] {
@@ -63,7 +58,7 @@ pub(crate) async fn mount(sim: &Sim, state: Shared) {
         .await;
     }
     let s = state.clone();
-    sim.route(Route::get(r"^/[a-z_]+$"), move |req| read_table(&s, req))
+    sim.route(Route::get(r"^/[a-z0-9_]+$"), move |req| read_table(&s, req))
         .await;
     let s = state;
     sim.route(Route::post(r"^/members$"), move |req| {
@@ -288,9 +283,35 @@ fn order_rows(a: &Value, b: &Value, order: &[(String, bool)]) -> Ordering {
     Ordering::Equal
 }
 
+/// For a query ordered by `id` alone, on rows stored in `id` order: the
+/// first row an `id` lower bound (`id=gt.`/`id=gte.`) lets through, or 0.
+/// `None` when the query must be answered by sorting what matches.
+fn by_primary_key(rows: &[Value], in_id_order: bool, q: &Query) -> Option<usize> {
+    let id = |r: &Value| r.get("id").and_then(Value::as_i64);
+    if !in_id_order || q.order.as_slice() != [("id".to_string(), false)] {
+        return None;
+    }
+    let mut start = 0;
+    for f in q.filters.iter().filter(|f| f.column() == "id") {
+        let FilterValue::One(v) = f.value() else {
+            continue;
+        };
+        let Ok(bound) = v.parse::<i64>() else {
+            continue;
+        };
+        let first = match f.op() {
+            Op::Gt => rows.partition_point(|r| id(r).is_some_and(|i| i <= bound)),
+            Op::Gte => rows.partition_point(|r| id(r).is_some_and(|i| i < bound)),
+            _ => continue,
+        };
+        start = start.max(first);
+    }
+    Some(start)
+}
+
 fn read_table(state: &Shared, req: &Request) -> Reply {
     let table = req.url.path().trim_start_matches('/');
-    let s = lock(state);
+    let s = state.lock();
     let style = s.error_style;
     if !TABLES.contains(&table) || s.withheld.contains(table) {
         return error(
@@ -332,16 +353,29 @@ fn read_table(state: &Shared, req: &Request) -> Reply {
         }
     }
     let prepared: Vec<Prepared<'_>> = q.filters.iter().map(Prepared::new).collect();
-    let mut matched: Vec<&Value> = rows
-        .iter()
-        .filter(|r| prepared.iter().all(|f| f.matches(r)))
-        .collect();
-    if !q.order.is_empty()
-        && !matched.is_sorted_by(|a, b| order_rows(a, b, &q.order) != Ordering::Greater)
-    {
-        matched.sort_by(|a, b| order_rows(a, b, &q.order));
-    }
-    let window = matched.into_iter().skip(q.offset).take(q.limit);
+    let keep = |r: &&Value| prepared.iter().all(|f| f.matches(r));
+    let window: Box<dyn Iterator<Item = &Value>> =
+        match by_primary_key(rows, s.in_id_order(table), &q) {
+            // Ordered by the primary key: read from the key as an index scan
+            // would, and only as far as the page goes, so a page costs the same
+            // whatever the table's size (as at PostgREST, not a full scan).
+            Some(start) => Box::new(
+                rows[start..]
+                    .iter()
+                    .filter(keep)
+                    .skip(q.offset)
+                    .take(q.limit),
+            ),
+            None => {
+                let mut matched: Vec<&Value> = rows.iter().filter(keep).collect();
+                if !q.order.is_empty()
+                    && !matched.is_sorted_by(|a, b| order_rows(a, b, &q.order) != Ordering::Greater)
+                {
+                    matched.sort_by(|a, b| order_rows(a, b, &q.order));
+                }
+                Box::new(matched.into_iter().skip(q.offset).take(q.limit))
+            }
+        };
     let body: Vec<Value> = match &q.select {
         Some(cols) if !cols.iter().any(|c| c == "*") => window
             .map(|r| {
@@ -365,7 +399,7 @@ fn read_table(state: &Shared, req: &Request) -> Reply {
 
 fn create_member(state: &Shared, req: &Request) -> Reply {
     let body = req.json_body();
-    let mut s = lock(state);
+    let mut s = state.lock();
     let style = s.error_style;
     if s.withheld.contains("members") {
         return error(
@@ -442,7 +476,7 @@ fn create_member(state: &Shared, req: &Request) -> Reply {
         "opt_in": body["opt_in"].as_bool().unwrap_or(false), "custom": {}, "created_at": now, "updated_at": now,
         "group": groups, "carrier": null, "first_sub_id": null,
     });
-    s.table("members").push(member.clone());
+    s.push("members", member.clone());
     s.writes.members_created += 1;
     Reply::json(201, &json!([member]))
 }
