@@ -41,6 +41,10 @@ pub struct CanvassConfig {
     /// The standardized VAN sync (kept as a table; the push rules read it).
     #[serde(default)]
     pub van_sync: Option<toml::Table>,
+    /// `[identity]`: identity resolution's guards, whether the probabilistic
+    /// stage runs, and its match threshold.
+    #[serde(default)]
+    pub identity: canvass_sync::identity::IdentityConfig,
 }
 
 /// `[warehouse]`.
@@ -105,6 +109,10 @@ impl CanvassConfig {
                 "key `warehouse.url` = {url:?}: expected `sqlite://PATH` or `postgres://USER@HOST/DB`"
             ));
         }
+        config
+            .identity
+            .validate()
+            .map_err(|e| format!("[identity]: {e}"))?;
         for (name, table) in &config.sources {
             match table.get("kind") {
                 Some(toml::Value::String(_)) => {}
@@ -198,6 +206,16 @@ pub const TEMPLATE: &str = r#"# canvass configuration.
 # Supabase): TLS is required by default off loopback; add
 # "?sslmode=verify-full&sslrootcert=/path/to/provider-ca.pem" to check who answers.
 url = "sqlite://canvass.db"
+
+[identity]
+# Records no shared key joins (email; name + phone; name + ZIP + birth date;
+# name + street + ZIP) can still be one person: "Bob" and "Robert", a typo in
+# a surname. The probabilistic stage scores such pairs (Fellegi-Sunter over
+# names, birth date, address, phone, email) and links those whose match
+# probability reaches the threshold; every link keeps its rule and score in
+# identity_links.
+probabilistic = true
+match_threshold = 0.99
 
 # ---- Sources: one table per tool. The table name is yours; `kind` says
 # ---- which connector. Remove the ones you don't use.
@@ -309,6 +327,26 @@ mod tests {
             config.targets[0].api_key_env.as_deref(),
             Some("VAN_API_KEY")
         );
+    }
+
+    #[test]
+    fn the_identity_table_sets_the_probabilistic_stage_and_threshold() {
+        let c = CanvassConfig::parse("[identity]\nprobabilistic = false\nmatch_threshold = 0.95\n")
+            .expect("parses");
+        assert!(!c.identity.probabilistic);
+        assert!((c.identity.match_threshold - 0.95).abs() < 1e-12);
+        let template = CanvassConfig::parse(TEMPLATE).expect("template parses");
+        assert_eq!(
+            template.identity,
+            canvass_sync::identity::IdentityConfig::default()
+        );
+        let err = CanvassConfig::parse("[identity]\nmatch_threshold = 1.5\n").unwrap_err();
+        assert!(
+            err.contains("[identity]") && err.contains("match_threshold"),
+            "{err}"
+        );
+        let err = CanvassConfig::parse("[identity]\nthreshold = 0.9\n").unwrap_err();
+        assert!(err.contains("threshold"), "{err}");
     }
 
     #[test]

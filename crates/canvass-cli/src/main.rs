@@ -154,6 +154,7 @@ async fn run_sync(
         kinds: kinds.map(|k| [k].into()),
         dry_run,
         progress: Some(Arc::new(progress::Reporter::new(cli.json))),
+        identity: config.identity,
         ..SyncOptions::default()
     };
     Engine::new(warehouse)

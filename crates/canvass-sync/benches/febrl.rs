@@ -114,6 +114,32 @@ fn main() {
             .zip(truth.iter().map(String::as_str)),
     );
     let peak = peak_mib();
+    if std::env::var("CANVASS_BENCH_DIAGNOSE").is_ok_and(|v| v == "1") {
+        // True pairs left apart, by their comparison levels.
+        let mut by_truth: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, t) in truth.iter().enumerate() {
+            by_truth.entry(t.as_str()).or_default().push(i);
+        }
+        let mut missed: HashMap<String, usize> = HashMap::new();
+        for members in by_truth.values() {
+            for (x, &i) in members.iter().enumerate() {
+                for &j in &members[x + 1..] {
+                    if resolution.assignments[i].canonical_id
+                        != resolution.assignments[j].canonical_id
+                    {
+                        let (levels, may) =
+                            canvass_sync::identity::fuzzy::explain(&people[i], &people[j]);
+                        *missed.entry(format!("{may} {levels}")).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut missed: Vec<_> = missed.into_iter().collect();
+        missed.sort_by_key(|m| std::cmp::Reverse(m.1));
+        for (levels, n) in missed.iter().take(40) {
+            println!("missed {n:>4} {levels}");
+        }
+    }
     let exact_only = {
         let mut r = Resolver::new(IdentityConfig {
             probabilistic: false,

@@ -27,7 +27,12 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let mut resolver = Resolver::new(IdentityConfig::default());
+    let exact_only = std::env::var("CANVASS_BENCH_EXACT_ONLY").is_ok_and(|v| v == "1");
+    let config = IdentityConfig {
+        probabilistic: !exact_only,
+        ..IdentityConfig::default()
+    };
+    let mut resolver = Resolver::new(config);
     let mut truth: Vec<u32> = Vec::with_capacity(records);
     let mut building = Duration::ZERO;
     let mut resolving = Duration::ZERO;
@@ -50,6 +55,7 @@ fn main() {
         start = end;
     }
     let n = resolver.len();
+    let diagnose = std::env::var("CANVASS_BENCH_DIAGNOSE").is_ok_and(|v| v == "1");
     let t = Instant::now();
     let resolution = resolver.resolve(&HashMap::new());
     resolving += t.elapsed();
@@ -66,6 +72,9 @@ fn main() {
         t.dedup();
         t.len()
     };
+    if diagnose {
+        diagnose_links(&pop, &resolution, &truth);
+    }
     println!("source records:        {n}");
     println!("true humans:           {true_people}");
     println!("canonical people:      {}", resolution.canonical_count);
@@ -82,4 +91,67 @@ fn main() {
     println!("precision:             {precision:.5}");
     println!("recall:                {recall:.5}");
     println!("peak memory (VmHWM):   {:.0} MiB", peak_mib());
+}
+
+/// Links per rule and how many join two different humans; a sample of the
+/// wrong ones and of humans split across clusters (`CANVASS_BENCH_DIAGNOSE=1`).
+fn diagnose_links(
+    pop: &Population,
+    resolution: &canvass_sync::identity::Resolution,
+    truth: &[u32],
+) {
+    let human_of: HashMap<&canvass_core::SourceRef, u32> = resolution
+        .assignments
+        .iter()
+        .map(|a| &a.source)
+        .zip(truth.iter().copied())
+        .collect();
+    let mut per_rule: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    let mut wrong_samples: Vec<String> = Vec::new();
+    for (a, &h) in resolution.assignments.iter().zip(truth) {
+        let Some(link) = &a.link else { continue };
+        let other = human_of.get(&link.with).copied();
+        let entry = per_rule.entry(link.rule.to_string()).or_default();
+        entry.0 += 1;
+        if other != Some(h) {
+            entry.1 += 1;
+            if wrong_samples.len() < 25 {
+                let o = other.unwrap_or(0) as usize;
+                wrong_samples.push(format!(
+                    "{} {} score {:?}\n    {:?}\n    {:?}",
+                    link.rule,
+                    link.key,
+                    link.score,
+                    pop.messy(h as usize, &a.source.system),
+                    pop.messy(o, &link.with.system)
+                ));
+            }
+        }
+    }
+    for (rule, (links, wrong)) in &per_rule {
+        println!("links by {rule:<16} {links:>9}, to another human: {wrong}");
+    }
+    for w in &wrong_samples {
+        println!("wrong: {w}");
+    }
+    // Humans whose records ended in more than one cluster.
+    let mut clusters_of: HashMap<u32, Vec<(&str, &str)>> = HashMap::new();
+    for (a, &h) in resolution.assignments.iter().zip(truth) {
+        clusters_of
+            .entry(h)
+            .or_default()
+            .push((a.canonical_id.as_str(), a.source.system.as_str()));
+    }
+    let mut split: Vec<(&u32, &Vec<(&str, &str)>)> = clusters_of
+        .iter()
+        .filter(|(_, c)| c.iter().any(|(id, _)| *id != c[0].0))
+        .collect();
+    split.sort_by_key(|(h, _)| **h);
+    println!("humans split across clusters: {}", split.len());
+    for (h, records) in split.iter().take(15) {
+        println!("split human {h}:");
+        for (id, system) in records.iter() {
+            println!("    {id} {:?}", pop.messy(**h as usize, system));
+        }
+    }
 }

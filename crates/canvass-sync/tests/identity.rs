@@ -175,9 +175,9 @@ fn person_from(pop: &Population, human: usize, system: &str) -> Person {
 
 #[test]
 fn precision_and_recall_against_ground_truth_are_high() {
-    // The Must-show figure (>= 0.99 each over 1,000,000 records) is measured
-    // by `benches/identity.rs`; this small sample holds proportionally more
-    // same-name relatives sharing a landline, the one ambiguity left.
+    // The Must-show figures (>= 0.995 each over 1,000,000 records) are
+    // measured by `benches/identity.rs`; this sample of 4,000 humans has the
+    // same mess: nicknames, typos, shared landlines, junk emails.
     let pop = Population::generate(11, 4000);
     let mut people = Vec::new();
     let mut truth = Vec::new();
@@ -192,17 +192,26 @@ fn precision_and_recall_against_ground_truth_are_high() {
             truth.push(h);
         }
     }
-    let mut r = Resolver::new(IdentityConfig::default());
-    r.add_all(people.iter());
-    let res = r.resolve(&HashMap::new());
-    let (precision, recall) = pairwise_precision_recall(
-        res.assignments
-            .iter()
-            .map(|a| a.canonical_id.clone())
-            .zip(truth),
+    let measure = |probabilistic: bool| {
+        let res = resolve_with(&people, probabilistic);
+        pairwise_precision_recall(
+            res.assignments
+                .iter()
+                .map(|a| a.canonical_id.clone())
+                .zip(truth.iter().copied()),
+        )
+    };
+    let (precision, recall) = measure(true);
+    let (exact_precision, exact_recall) = measure(false);
+    eprintln!(
+        "exact keys: precision {exact_precision:.5} recall {exact_recall:.5}; \
+         with the probabilistic stage: precision {precision:.5} recall {recall:.5}"
     );
-    assert!(precision >= 0.98, "precision {precision}");
-    assert!(recall >= 0.99, "recall {recall}");
+    assert!(precision >= 0.99, "precision {precision}");
+    assert!(recall >= 0.995, "recall {recall}");
+    // The nicknames and typos the generator adds are what the second stage
+    // is for: without it, recall drops.
+    assert!(recall > exact_recall, "{recall} <= {exact_recall}");
 }
 
 async fn store(w: &dyn Warehouse, records: Vec<Record>) {

@@ -8,7 +8,7 @@
 //!    [`IdentityConfig::max_block_size`] is skipped (and counted).
 //! 2. **Comparison.** Each candidate pair gets one level per field
 //!    ([`FIELDS`]): exact, nickname (first names, from the public table in
-//!    [`super::nicknames`]), Jaro–Winkler similarity (≥ 0.92 "similar",
+//!    [`super::nicknames`], or a [`short_form`]), Jaro–Winkler similarity (≥ 0.92 "similar",
 //!    ≥ 0.80 "close"), a one-character typo for dates of birth and ZIP
 //!    codes, or different. A field missing on either side says nothing.
 //! 3. **Weights.** The match weight of a pair is
@@ -22,7 +22,10 @@
 //!    names weigh by how common the name is (a shared "maria" says less than
 //!    a shared "siobhan").
 //! 4. A pair links when its match probability `1 / (1 + 2^-weight)` reaches
-//!    [`IdentityConfig::match_threshold`]; pairs are linked strongest first.
+//!    [`IdentityConfig::match_threshold`] and [`can_link`] allows its
+//!    pattern (a first name that fits, an anchor beyond name and place, no
+//!    two conflicting identifiers); pairs are linked strongest first.
+//!    [`explain`] shows any two records' levels and whether they may link.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -108,6 +111,13 @@ impl Profile {
         self.phone
     }
 
+    /// Drops the email: a shared or junk address says nothing about who
+    /// holds it, for or against.
+    pub(crate) fn forget_email(&mut self) {
+        self.email = 0;
+        self.email_local = 0;
+    }
+
     /// The profile of a person record.
     pub fn of(person: &Person) -> Profile {
         let fold = |s: Option<&str>| -> Box<str> { s.map(fold_name).unwrap_or_default().into() };
@@ -172,6 +182,86 @@ impl Profile {
             email,
             email_local,
         }
+    }
+}
+
+/// Whether two folded first names can be one person's: equal, nicknames of
+/// one name, or one typing slip apart ([`one_slip`]).
+///
+/// ```
+/// use canvass_sync::identity::fuzzy::same_first_name;
+/// assert!(same_first_name("bob", "robert"));
+/// assert!(same_first_name("jennifer", "jennfier"));
+/// assert!(!same_first_name("maria", "mario"));
+/// assert!(!same_first_name("ana", "luis"));
+/// ```
+pub fn same_first_name(a: &str, b: &str) -> bool {
+    a == b || nickname_of(a, b) || one_slip(a, b)
+}
+
+/// Whether two different first names are one name's nicknames: in the
+/// public table ([`are_nicknames`]), or one a short form of the other
+/// ([`short_form`]).
+fn nickname_of(a: &str, b: &str) -> bool {
+    are_nicknames(a, b) || short_form(a, b)
+}
+
+/// Whether one name is the other's first three letters or more, two or
+/// more letters short of it: "tom" of "tomas", "barb" of "barbara", "chris"
+/// of "christopher". Names a letter apart ("ann", "anna") are not short
+/// forms: they are names of their own.
+///
+/// ```
+/// use canvass_sync::identity::fuzzy::short_form;
+/// assert!(short_form("tom", "tomas"));
+/// assert!(short_form("barbara", "barb"));
+/// assert!(!short_form("ann", "anna"));
+/// assert!(!short_form("jo", "joseph"));
+/// ```
+pub fn short_form(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.len() >= 3 && long.len() >= short.len() + 2 && long.starts_with(short)
+}
+
+/// Whether `b` is `a` with one typing slip (a letter struck wrong, dropped,
+/// doubled or swapped with its neighbour) that spares the last letter, in
+/// names of four letters or more. The last letter is excluded because it
+/// is what tells many names apart that are not slips at all: Maria and
+/// Mario, Daniel and Daniela.
+///
+/// ```
+/// use canvass_sync::identity::fuzzy::one_slip;
+/// assert!(one_slip("hernandez", "hernadez"));
+/// assert!(one_slip("jennifer", "jenifer"));
+/// assert!(one_slip("michael", "micheal"));
+/// assert!(!one_slip("roberto", "roberta"));
+/// assert!(!one_slip("ana", "ava"));
+/// ```
+pub fn one_slip(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.len() < 4 || long.len() - short.len() > 1 || a == b {
+        return false;
+    }
+    let i = short
+        .iter()
+        .zip(long)
+        .position(|(x, y)| x != y)
+        .unwrap_or(short.len());
+    if short.len() == long.len() {
+        let last = short.len() - 1;
+        if i >= last {
+            return false;
+        }
+        // A substitution at i, or a swap of i and i + 1 (sparing the last letter).
+        short[i + 1..] == long[i + 1..]
+            || (i + 1 < last
+                && short[i] == long[i + 1]
+                && short[i + 1] == long[i]
+                && short[i + 2..] == long[i + 2..])
+    } else {
+        // One letter more in `long` at i; an extra last letter does not count.
+        i < short.len() && short[i..] == long[i + 1..]
     }
 }
 
@@ -256,7 +346,7 @@ fn name_level(a: &str, b: &str, nicknames: bool) -> u8 {
         return 1;
     }
     let shift = u8::from(nicknames);
-    if nicknames && are_nicknames(a, b) {
+    if nicknames && nickname_of(a, b) {
         return 2;
     }
     let s = jaro_winkler(a, b);
@@ -382,19 +472,38 @@ pub(crate) fn compare(a: &Profile, b: &Profile) -> u32 {
         .fold(0u32, |p, (k, &l)| p | (u32::from(l) << (4 * k)))
 }
 
-/// Whether a pattern may link at all: two different first names (not
-/// nicknames, not within typing distance) link only with the same date of
-/// birth on both sides. Without it, members of one household (one
-/// landline, street and surname) would look like one person.
-fn can_link(pattern: u32) -> bool {
-    level(pattern, 0) != GIVEN_DIFFERENT || level(pattern, 2) == 1
+/// Whether a pattern may link at all, whatever its weight. Three rules,
+/// each keeping apart records that a name, a ZIP and a city alone would
+/// join (the members of one household, or namesakes in one ZIP):
+///
+/// - **First names.** Two first names that are neither equal, nicknames nor
+///   similar (Jaro–Winkler ≥ 0.92: a typo) link only with the same date of
+///   birth on both sides: "Dina" and "Tina" at one address are sisters.
+/// - **An anchor.** Beyond names, ZIP and city, the two agree on something
+///   a namesake would not share: the street, the phone, the email (or its
+///   local part), or the date of birth (exactly or but for a typing slip).
+/// - **No two conflicts.** They do not disagree on two of email, phone and
+///   date of birth: one of them can be a new phone, a work address or a
+///   typo; two are another person.
+pub fn can_link(pattern: u32) -> bool {
+    let given = level(pattern, 0);
+    let dob = level(pattern, 2);
+    let names_fit = given < GIVEN_CLOSE || dob == 1;
+    let anchored = matches!(level(pattern, 5), 1 | 2)
+        || level(pattern, 6) == 1
+        || matches!(level(pattern, 7), 1 | 2)
+        || matches!(dob, 1 | 2);
+    let conflicts = usize::from(level(pattern, 7) == 3)
+        + usize::from(level(pattern, 6) == 2)
+        + usize::from(dob == DOB_DIFFERENT);
+    names_fit && anchored && conflicts < 2
 }
 
 /// The date-of-birth level "different".
 const DOB_DIFFERENT: usize = 3;
 
-/// The first-name level "different".
-const GIVEN_DIFFERENT: usize = 5;
+/// The first-name level "close" (Jaro–Winkler 0.80–0.92); "different" is 5.
+const GIVEN_CLOSE: usize = 4;
 
 fn level(pattern: u32, field: usize) -> usize {
     ((pattern >> (4 * field)) & 0xF) as usize
@@ -412,6 +521,29 @@ pub fn describe(pattern: u32) -> String {
         }
     }
     out.join(" ")
+}
+
+/// The comparison levels of two person records in words, as a link's key
+/// shows them, and whether the stage's rules let such a pair link at all
+/// ([`can_link`]): a way to ask why two records were, or were not, joined.
+///
+/// ```
+/// use canvass_core::{Person, SourceRef};
+/// use canvass_sync::identity::fuzzy::explain;
+/// let person = |given: &str| Person {
+///     source: SourceRef::new("van", given),
+///     given_name: Some(given.into()),
+///     family_name: Some("Okafor".into()),
+///     birth_date: chrono::NaiveDate::from_ymd_opt(1971, 3, 9),
+///     ..Person::default()
+/// };
+/// let (levels, may_link) = explain(&person("Robert"), &person("Bob"));
+/// assert_eq!(levels, "given=nickname family=exact dob=exact");
+/// assert!(may_link);
+/// ```
+pub fn explain(a: &Person, b: &Person) -> (String, bool) {
+    let pattern = compare(&Profile::of(a), &Profile::of(b));
+    (describe(pattern), can_link(pattern))
 }
 
 /// How the model's parameters were obtained.

@@ -10,14 +10,17 @@
 //!   [`IdentityConfig::max_records_per_key`] records, or an email key seen
 //!   with more than [`IdentityConfig::max_names_per_email`] different first
 //!   names (`test@test.com`, a couple's shared address), links nothing.
+//!   Names that are nicknames, short forms or a typing slip of each other
+//!   ("Robert", "Bob"; "Barbara", "Barb"; "Jennifer", "Jenifer") count as
+//!   one name ([`fuzzy::same_first_name`]).
 //!   Name-based keys carry the first name, so a family landline shared by
 //!   two different first names never merges them. A name-based key never
 //!   joins two clusters with different dates of birth (a parent and child
 //!   of one name sharing the family landline).
-//! - **Housemates of one name stay apart.** A probabilistic score never
-//!   joins two records that each have an email
-//!   of their own, different from the other's, and different phones: a
-//!   shared name and address are a household's, not one person's.
+//! - **Housemates of one name stay apart.** Neither a probabilistic score
+//!   nor a shared name + street + ZIP joins two records that each have an
+//!   email of their own, different from the other's, and different phones:
+//!   a shared name and address are a household's, not one person's.
 //! - **Explainable.** Every linked record remembers the key (rule and value)
 //!   and the record it shares it with, strongest rule first.
 //! - **Deterministic and stable.** A new cluster's id is derived from its
@@ -26,10 +29,13 @@
 //!   arriving never renames anyone. When clusters merge, the id held by the
 //!   most members wins; when one splits, the part holding most of the old
 //!   members keeps it.
-//! - **Probabilistic second stage** ([`fuzzy`]). Records no key joins can
-//!   still link when a Fellegi–Sunter score over blocked candidate pairs
-//!   (Jaro–Winkler names, nicknames, typo-tolerant dates and ZIPs) reaches
-//!   [`IdentityConfig::match_threshold`]. It only adds links, strongest
+//! - **Probabilistic second stage** ([`fuzzy`], on by default). Records no
+//!   key joins can still link when a Fellegi–Sunter score over blocked
+//!   candidate pairs (Jaro–Winkler names, nicknames and short forms,
+//!   typo-tolerant dates and ZIPs) reaches
+//!   [`IdentityConfig::match_threshold`] and the pair passes the stage's
+//!   rules (an anchor beyond name and place, no two conflicting
+//!   identifiers; [`fuzzy::can_link`]). It only adds links, strongest
 //!   first, never past [`IdentityConfig::max_cluster_size`] records or
 //!   between clusters born on clearly different days; such links carry the
 //!   rule `probabilistic`, the compared levels as their key and the match
@@ -73,9 +79,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::rows::sha256_hex;
 
-/// Tuning of the resolver: its guards and the probabilistic stage.
+/// Tuning of the resolver: its guards and the probabilistic stage. Read
+/// from the `[identity]` table of `canvass.toml`.
+///
+/// ```
+/// use canvass_sync::identity::IdentityConfig;
+/// // In canvass.toml: [identity] probabilistic = true, match_threshold = 0.995
+/// let config: IdentityConfig =
+///     serde_json::from_str(r#"{"probabilistic": true, "match_threshold": 0.995}"#).unwrap();
+/// assert!(config.probabilistic);
+/// assert!(config.validate().is_ok());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct IdentityConfig {
     /// A key held by more records than this links nothing (junk keys).
     pub max_records_per_key: usize,
@@ -83,10 +99,8 @@ pub struct IdentityConfig {
     /// nothing (shared or junk addresses). Records without a first name do
     /// not count.
     pub max_names_per_email: usize,
-    /// Whether the probabilistic stage runs after the exact keys. Off by
-    /// default: on FEBRL it beats Splink (docs/benchmarks.md), but on the
-    /// project's own 1M generator its EM estimates still admit same-name
-    /// neighbours in one ZIP (precision 0.91 at 200k records).
+    /// Whether the probabilistic stage runs after the exact keys (on by
+    /// default; see `docs/benchmarks.md` for what it gains and costs).
     pub probabilistic: bool,
     /// The match probability (0–1) a candidate pair needs to link in the
     /// probabilistic stage.
@@ -98,12 +112,41 @@ pub struct IdentityConfig {
     pub max_cluster_size: usize,
 }
 
+impl IdentityConfig {
+    /// Checks the values: a threshold strictly between 0.5 and 1, and caps
+    /// of at least 2 records.
+    ///
+    /// # Errors
+    /// A message naming the key and the accepted values.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.match_threshold > 0.5 && self.match_threshold < 1.0) {
+            return Err(format!(
+                "match_threshold = {}: expected a probability between 0.5 and 1 (exclusive), such as 0.99",
+                self.match_threshold
+            ));
+        }
+        for (key, value) in [
+            ("max_records_per_key", self.max_records_per_key),
+            ("max_block_size", self.max_block_size),
+            ("max_cluster_size", self.max_cluster_size),
+        ] {
+            if value < 2 {
+                return Err(format!("{key} = {value}: expected 2 or more"));
+            }
+        }
+        if self.max_names_per_email == 0 {
+            return Err("max_names_per_email = 0: expected 1 or more".into());
+        }
+        Ok(())
+    }
+}
+
 impl Default for IdentityConfig {
     fn default() -> Self {
         IdentityConfig {
             max_records_per_key: 50,
             max_names_per_email: 1,
-            probabilistic: false,
+            probabilistic: true,
             match_threshold: 0.99,
             max_block_size: 50,
             max_cluster_size: 50,
@@ -162,8 +205,9 @@ pub struct Resolution {
     /// Blocking keys held by more than [`IdentityConfig::max_block_size`]
     /// records, which yielded no candidate pairs.
     pub blocks_skipped: usize,
-    /// Probabilistic links refused because the two records have different
-    /// emails of their own and different phones.
+    /// Links refused because the two records have different emails of
+    /// their own and different phones (probabilistic links, and links by
+    /// name + street + ZIP, which a household's namesakes share).
     pub contact_conflicts: usize,
 }
 
@@ -253,6 +297,9 @@ pub struct Resolver {
     /// Per record: the key hash of its first email (0: none), and its first
     /// valid phone's digits (0: none), for the contact-conflict guard.
     contacts: Vec<(u64, u64)>,
+    /// Per record: its folded first name in `arena` (offset, length; 0: none),
+    /// for telling a nickname or a typo from another person's name.
+    givens: Vec<(u32, u16)>,
 }
 
 impl Resolver {
@@ -266,6 +313,7 @@ impl Resolver {
             arena: String::new(),
             profiles: Vec::new(),
             contacts: Vec::new(),
+            givens: Vec::new(),
         }
     }
 
@@ -321,6 +369,12 @@ impl Resolver {
             .folded_given
             .as_deref()
             .map_or(0, |n| (hash_of(255, n) as u32).max(1));
+        let given = keys.folded_given.as_deref().unwrap_or_default();
+        // Folded names are ASCII; an over-long one is simply not compared.
+        let given = given.get(..usize::from(u16::MAX)).unwrap_or(given);
+        self.givens
+            .push((self.arena.len() as u32, given.len() as u16));
+        self.arena.push_str(given);
         for key in keys.keys {
             let rule = rule_rank(&key.rule);
             let offset = self.arena.len() as u32;
@@ -361,7 +415,7 @@ impl Resolver {
         let mut shared_emails: std::collections::HashSet<u64> = std::collections::HashSet::new();
         let mut i = 0;
         let mut members: Vec<u32> = Vec::new();
-        let mut names: Vec<u32> = Vec::new();
+        let mut names: Vec<(u32, u32)> = Vec::new(); // (name hash, record)
         while i < self.entries.len() {
             let head = self.entries[i];
             let mut j = i;
@@ -376,15 +430,17 @@ impl Resolver {
                     members.push(e.record);
                 }
                 if e.name != 0 {
-                    names.push(e.name);
+                    names.push((e.name, e.record));
                 }
                 j += 1;
             }
             if members.len() > 1 {
                 names.sort_unstable();
-                names.dedup();
+                names.dedup_by_key(|(name, _)| *name);
                 let shared = members.len() > self.config.max_records_per_key
-                    || (head.rule == 0 && names.len() > self.config.max_names_per_email);
+                    || (head.rule == 0
+                        && names.len() > self.config.max_names_per_email
+                        && self.people_named(&names) > self.config.max_names_per_email);
                 if shared {
                     shared_keys_ignored += 1;
                     if head.rule == 0 {
@@ -396,8 +452,16 @@ impl Resolver {
                     // share one (a parent and child of the same name on the
                     // family landline) stay apart.
                     let check_birth = head.rule != 0;
+                    // A name and an address are a household's too: two
+                    // records there with their own, different emails and
+                    // different phones are two people of one name.
+                    let check_contacts = head.rule == rule_rank(&MatchRule::NameStreetZip);
                     let first = members[0];
                     for &m in &members[1..] {
+                        if check_contacts && self.contacts_conflict(first, m, &shared_emails) {
+                            contact_conflicts += 1;
+                            continue;
+                        }
                         match uf.union(first, m, check_birth) {
                             Joined::Refused => birth_date_conflicts += 1,
                             Joined::Merged | Joined::Already => {
@@ -421,8 +485,15 @@ impl Resolver {
         let mut candidate_pairs = 0;
         let mut blocks_skipped = 0;
         let mut fuzzy_via: Vec<Option<(u32, u32, f64)>> = Vec::new();
-        let outcome = (self.config.probabilistic && self.profiles.len() == n && n > 1)
-            .then(|| fuzzy::run(&self.profiles, &self.config));
+        let run_fuzzy = self.config.probabilistic && self.profiles.len() == n && n > 1;
+        if run_fuzzy && !shared_emails.is_empty() {
+            for (profile, (email, _)) in self.profiles.iter_mut().zip(&self.contacts) {
+                if shared_emails.contains(email) {
+                    profile.forget_email();
+                }
+            }
+        }
+        let outcome = run_fuzzy.then(|| fuzzy::run(&self.profiles, &self.config));
         if let Some(outcome) = &outcome {
             candidate_pairs = outcome.candidate_pairs;
             blocks_skipped = outcome.blocks_skipped;
@@ -585,6 +656,36 @@ impl Resolver {
             blocks_skipped,
             contact_conflicts,
         }
+    }
+
+    /// How many people the distinct first names of `names` (one record
+    /// each) belong to at least: names that are nicknames or a typing slip
+    /// of each other ([`fuzzy::same_first_name`]) count as one.
+    fn people_named(&self, names: &[(u32, u32)]) -> usize {
+        let text = |record: u32| {
+            let (offset, len) = self.givens[record as usize];
+            self.arena
+                .get(offset as usize..offset as usize + usize::from(len))
+                .unwrap_or_default()
+        };
+        // Components of the "can be one person's name" graph; a handful of
+        // names at most (an email key with many is refused before this).
+        let mut group: Vec<usize> = (0..names.len()).collect();
+        for i in 0..names.len() {
+            for j in i + 1..names.len() {
+                if group[i] != group[j]
+                    && fuzzy::same_first_name(text(names[i].1), text(names[j].1))
+                {
+                    let (from, to) = (group[j], group[i]);
+                    for g in group.iter_mut().filter(|g| **g == from) {
+                        *g = to;
+                    }
+                }
+            }
+        }
+        group.sort_unstable();
+        group.dedup();
+        group.len()
     }
 
     /// Whether two records disagree on both contact points: each has an
