@@ -16,6 +16,10 @@
 //! | tags | `tag` | `(updated_at, id)` | yes |
 //! | taggings | `tag_campaign_contact` | `(updated_at, id)` | yes (removals are not seen: Spoke deletes the row) |
 //!
+//! The tag tables came with Spoke's 2020 tags migration: on an older Spoke
+//! without them, tags and taggings are reported as not offered (skipped,
+//! not failed).
+//!
 //! Each page's checkpoint is the key of its last row, so resuming repeats
 //! nothing and loses nothing.
 //!
@@ -173,6 +177,35 @@ impl SpokeConnector {
         stream::once(async move {
             match graphql.current_user().await {
                 Ok(_) => pages,
+                Err(e) => fail(e),
+            }
+        })
+        .flatten()
+        .boxed()
+    }
+
+    /// `pages` of a table only some Spokes have (see [`crate::routes`]):
+    /// when the database has no `table`, the read is [`Error::NotOffered`].
+    fn optional(
+        &self,
+        table: Table,
+        kind: &EntityKind,
+        pages: PageStream<'static>,
+    ) -> PageStream<'static> {
+        let db = self.db.clone();
+        let what = format!("read {kind}");
+        stream::once(async move {
+            match db.has_table(table).await {
+                Ok(true) => pages,
+                Ok(false) => fail(Error::not_offered(
+                    SYSTEM,
+                    what,
+                    format!(
+                        "the database has no table `{}` (a Spoke from before its tags \
+                         migration, 20200322171627_tags.js)",
+                        table.name()
+                    ),
+                )),
                 Err(e) => fail(e),
             }
         })
@@ -347,20 +380,28 @@ impl SpokeConnector {
                     page.issues.extend(issues);
                 },
             ),
-            EntityKind::Tags => self.single(Table::Tags, kind, since, |t: models::Tag, page| {
-                page.records.push(Record::Tag(mapping::tag_to_tag(&t)));
-            }),
-            EntityKind::Taggings => self.single(
+            EntityKind::Tags => self.optional(
+                Table::Tags,
+                &kind,
+                self.single(Table::Tags, kind.clone(), since, |t: models::Tag, page| {
+                    page.records.push(Record::Tag(mapping::tag_to_tag(&t)));
+                }),
+            ),
+            EntityKind::Taggings => self.optional(
                 Table::ContactTags,
-                kind,
-                since,
-                |t: models::TagCampaignContact, page| {
-                    let mut issues = Vec::new();
-                    if let Some(tagging) = mapping::contact_tag_to_tagging(&t, &mut issues) {
-                        page.records.push(Record::Tagging(tagging));
-                    }
-                    page.issues.extend(issues);
-                },
+                &kind,
+                self.single(
+                    Table::ContactTags,
+                    kind.clone(),
+                    since,
+                    |t: models::TagCampaignContact, page| {
+                        let mut issues = Vec::new();
+                        if let Some(tagging) = mapping::contact_tag_to_tagging(&t, &mut issues) {
+                            page.records.push(Record::Tagging(tagging));
+                        }
+                        page.issues.extend(issues);
+                    },
+                ),
             ),
             other => unsupported_read(SYSTEM, &other),
         }

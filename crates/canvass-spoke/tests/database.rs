@@ -299,7 +299,7 @@ async fn a_database_without_spoke_tables_is_a_config_error_naming_the_table() {
     let sim = SpokeSim::start(&url, "missing", SPEC).await.unwrap();
     sim.database
         .client()
-        .batch_execute("DROP TABLE tag_campaign_contact")
+        .batch_execute("DROP TABLE question_response")
         .await
         .unwrap();
     let c = sim
@@ -307,10 +307,10 @@ async fn a_database_without_spoke_tables_is_a_config_error_naming_the_table() {
         .unwrap();
     let err = c.check().await.unwrap_err();
     assert!(
-        matches!(&err, Error::Config(m) if m.contains("tag_campaign_contact")),
+        matches!(&err, Error::Config(m) if m.contains("question_response")),
         "{err:?}"
     );
-    let err = c.read_all(EntityKind::Taggings).await.unwrap_err();
+    let err = c.read_all(EntityKind::SurveyResponses).await.unwrap_err();
     assert!(matches!(&err, Error::Config(_)), "{err:?}");
     sim.finish().await.unwrap();
 }

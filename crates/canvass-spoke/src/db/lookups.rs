@@ -53,6 +53,26 @@ impl SpokeDb {
             .map_err(|e| self.error(what, &e))
     }
 
+    /// Whether the database has `table` (in the configured schema, or on
+    /// the search path).
+    ///
+    /// # Errors
+    /// Database errors, mapped by [`SpokeDb::error`].
+    pub async fn has_table(&self, table: super::Table) -> Result<bool, Error> {
+        let rows = self
+            .lookup_rows(
+                "look up a table",
+                "SELECT to_regclass($1) IS NOT NULL",
+                &[&table.name()],
+            )
+            .await?;
+        rows.first()
+            .map(|r| r.try_get(0))
+            .transpose()
+            .map(|found| found.unwrap_or(false))
+            .map_err(|e| self.error("look up a table", &e))
+    }
+
     /// The contact with this id, if any.
     ///
     /// # Errors

@@ -85,6 +85,19 @@ pub enum KeyKind {
 }
 
 impl Table {
+    /// Every table canvass reads, in the order [`crate::routes::TABLES`] lists them.
+    pub const ALL: [Table; 9] = [
+        Table::Organizations,
+        Table::Campaigns,
+        Table::CampaignContacts,
+        Table::Messages,
+        Table::OptOuts,
+        Table::Questions,
+        Table::QuestionResponses,
+        Table::Tags,
+        Table::ContactTags,
+    ];
+
     /// The table's name in Spoke's schema.
     pub fn name(self) -> &'static str {
         match self {
@@ -179,7 +192,7 @@ impl Table {
     /// and the joined ones. Parameters: `$1` organization (int8, null for
     /// all), `$2` id after (int8), `$3` updated_at after (timestamptz, null
     /// for the start), `$4` settle seconds (float8).
-    fn sql(self, scoped: bool, settle: bool) -> String {
+    pub(crate) fn sql(self, scoped: bool, settle: bool) -> String {
         let (from, org, extra, joined) = self.parts(scoped);
         let table = self.name();
         let (after, order, young) = match self.key() {
@@ -419,23 +432,18 @@ impl SpokeDb {
         Ok(client)
     }
 
-    /// Connects and checks that the tables canvass reads are there.
+    /// Connects and checks that the tables every Spoke has are there (the
+    /// tag tables, which older Spokes lack, are not required: see
+    /// [`crate::routes::TABLES`]).
     ///
     /// # Errors
     /// As [`SpokeDb::connect`], and [`Error::Config`] naming a missing table.
     pub async fn ping(&self) -> Result<(), Error> {
         let client = self.connect().await?;
-        for table in [
-            Table::Organizations,
-            Table::Campaigns,
-            Table::CampaignContacts,
-            Table::Messages,
-            Table::OptOuts,
-            Table::Questions,
-            Table::QuestionResponses,
-            Table::Tags,
-            Table::ContactTags,
-        ] {
+        for table in Table::ALL
+            .into_iter()
+            .filter(|t| crate::routes::required(*t))
+        {
             let found: Option<String> = client
                 .query_one("SELECT to_regclass($1)::text", &[&table.name()])
                 .await

@@ -27,6 +27,24 @@ use crate::models::{OptOutInput, QuestionResponseInput, TagInput};
 /// Requests per second unless configured.
 pub const DEFAULT_RATE_LIMIT: f64 = 10.0;
 
+/// The credential check: the token's user (`RootQuery.currentUser`).
+pub const CURRENT_USER: &str = "query CanvassCheck { currentUser { id displayName } }";
+
+/// Opts a contact's cell out (`RootMutation.createOptOut`).
+pub const CREATE_OPT_OUT: &str = "mutation CanvassOptOut($optOut: OptOutInput!, \
+     $campaignContactId: String!) { createOptOut(optOut: $optOut, \
+     campaignContactId: $campaignContactId) { id } }";
+
+/// Sets a contact's answers (`RootMutation.updateQuestionResponses`).
+pub const UPDATE_QUESTION_RESPONSES: &str = "mutation CanvassResponses($questionResponses: \
+     [QuestionResponseInput], $campaignContactId: String!) { updateQuestionResponses(\
+     questionResponses: $questionResponses, campaignContactId: $campaignContactId) }";
+
+/// Sets a contact's tags (`RootMutation.updateContactTags`).
+pub const UPDATE_CONTACT_TAGS: &str = "mutation CanvassTags($tags: [TagInput], \
+     $campaignContactId: String!) { updateContactTags(tags: $tags, \
+     campaignContactId: $campaignContactId) }";
+
 /// One entry of GraphQL's `errors[]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct GraphqlError {
@@ -263,12 +281,7 @@ impl SpokeGraphql {
     /// [`Error::Auth`] when Spoke refuses the token or knows no user for it.
     pub async fn current_user(&self) -> Result<CurrentUser, Error> {
         let user: Option<CurrentUser> = self
-            .execute(
-                "currentUser",
-                "query CanvassCheck { currentUser { id displayName } }",
-                json!({}),
-                true,
-            )
+            .execute("currentUser", CURRENT_USER, json!({}), true)
             .await?;
         user.ok_or_else(|| {
             Error::auth(
@@ -290,8 +303,7 @@ impl SpokeGraphql {
     ) -> Result<Value, Error> {
         self.execute(
             "createOptOut",
-            "mutation CanvassOptOut($optOut: OptOutInput!, $campaignContactId: String!) { \
-             createOptOut(optOut: $optOut, campaignContactId: $campaignContactId) { id } }",
+            CREATE_OPT_OUT,
             json!({"optOut": opt_out, "campaignContactId": campaign_contact_id}),
             false,
         )
@@ -310,9 +322,7 @@ impl SpokeGraphql {
     ) -> Result<Value, Error> {
         self.execute(
             "updateQuestionResponses",
-            "mutation CanvassResponses($questionResponses: [QuestionResponseInput], \
-             $campaignContactId: String!) { updateQuestionResponses(questionResponses: \
-             $questionResponses, campaignContactId: $campaignContactId) }",
+            UPDATE_QUESTION_RESPONSES,
             json!({"questionResponses": responses, "campaignContactId": campaign_contact_id}),
             true,
         )
@@ -331,8 +341,7 @@ impl SpokeGraphql {
     ) -> Result<Value, Error> {
         self.execute(
             "updateContactTags",
-            "mutation CanvassTags($tags: [TagInput], $campaignContactId: String!) { \
-             updateContactTags(tags: $tags, campaignContactId: $campaignContactId) }",
+            UPDATE_CONTACT_TAGS,
             json!({"tags": tags, "campaignContactId": campaign_contact_id}),
             true,
         )

@@ -66,6 +66,8 @@ struct State {
     tags: BTreeMap<String, Vec<TagInput>>,
     fail_next: Option<String>,
     auth_failure: AuthFailure,
+    /// The root field of every operation received, in order.
+    fields: Vec<String>,
 }
 
 /// A running Spoke GraphQL simulator.
@@ -159,6 +161,12 @@ impl GraphqlSim {
         self.lock().written.clone()
     }
 
+    /// The root field of every operation received (`currentUser`,
+    /// `createOptOut`, …), in order, whether or not it was answered.
+    pub fn operations(&self) -> Vec<String> {
+        self.lock().fields.clone()
+    }
+
     /// The tags last set on a contact.
     pub fn contact_tags(&self, contact: &str) -> Option<Vec<TagInput>> {
         self.lock().tags.get(contact).cloned()
@@ -173,6 +181,9 @@ fn handle(state: &Mutex<State>, req: &Request) -> Reply {
         .unwrap_or_default();
     let vars = body.get("variables").cloned().unwrap_or(Value::Null);
     let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(field) = root_field(query) {
+        s.fields.push(field);
+    }
     if query.contains("currentUser") {
         return Reply::json(
             200,
@@ -254,4 +265,16 @@ fn handle(state: &Mutex<State>, req: &Request) -> Reply {
             Reply::json(200, &json!({"data": {"updateContactTags": contact}}))
         }
     }
+}
+
+/// The first field of an operation's selection: the identifier after its
+/// first `{`.
+fn root_field(query: &str) -> Option<String> {
+    let (_, rest) = query.split_once('{')?;
+    let field: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!field.is_empty()).then_some(field)
 }
