@@ -6,7 +6,7 @@
 //!   rate limits that answer 429, switchable [`Faults`] and request counters;
 //! - [`generate`]: seeded, realistically messy people with ground truth;
 //! - [`conformance`]: the suite every connector runs against its simulator;
-//! - [`bench`]: full-pull benchmarks at a vendor's rate limit.
+//! - [`bench`](mod@bench): full-pull benchmarks at a vendor's rate limit.
 
 pub mod bench;
 pub mod conformance;

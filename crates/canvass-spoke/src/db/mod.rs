@@ -24,7 +24,7 @@
 //!
 //! A row committed late with a key below one already read (an insert whose
 //! transaction began before, and committed after, a later one) would be
-//! passed over. [`TableRead::settle`] guards against that: rows younger than
+//! passed over. [`TableRead::settle_seconds`] guards against that: rows younger than
 //! the settle time are left for the next read, and on id-keyed tables the
 //! read stops before the first young row, so nothing after it is skipped.
 

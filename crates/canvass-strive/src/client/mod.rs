@@ -1,7 +1,7 @@
 //! [`StriveClient`]: the typed Strive client.
 //!
 //! Strive's API is PostgREST in style: one endpoint per table, filters as
-//! `column=op.value` (built safely by [`Filter`]), `order`, `limit` and
+//! `column=op.value` (built safely by [`Filter`](crate::filter::Filter)), `order`, `limit` and
 //! `offset`, and bare JSON arrays with no next link.
 //!
 //! ```no_run
