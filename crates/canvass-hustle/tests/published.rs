@@ -270,14 +270,7 @@ async fn a_created_tag_is_read_from_the_documented_list_envelope() {
 
 #[tokio::test]
 async fn a_message_status_decodes_and_maps() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v3/oauth/token"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(fixture("published/parsons-auth_token.json")),
-        )
-        .mount(&server)
-        .await;
+    let server = serve(&[]).await;
     let sent = fixture("documented/derived-message.json");
     Mock::given(method("GET"))
         .and(path("/v3/messages/msg00001"))
@@ -296,14 +289,7 @@ async fn a_message_status_decodes_and_maps() {
 
 #[tokio::test]
 async fn a_v1_envelope_saying_there_is_a_next_page_is_followed() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v3/oauth/token"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(fixture("published/parsons-auth_token.json")),
-        )
-        .mount(&server)
-        .await;
+    let server = serve(&[]).await;
     let mut first = fixture("published/parsons-leads.json");
     let page: ListEnvelope = serde_json::from_value(first.clone()).unwrap();
     let cursor = page.pagination.unwrap().cursor.unwrap();

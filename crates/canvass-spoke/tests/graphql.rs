@@ -4,12 +4,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use canvass_core::http::RateLimit;
 use canvass_core::{Channel, Connector, Error, OptOutReason, WriteOp, WriteOutcome};
 use canvass_spoke::simulator::{AuthFailure, SeedSpec, SpokeSim, Written, test_database_url};
 use canvass_spoke::{ConnectorOptions, SpokeConnector};
 use canvass_testkit::Faults;
 use chrono::Utc;
+use common::{assigned, connector};
 
 const SPEC: SeedSpec = SeedSpec {
     seed: 23,
@@ -19,24 +22,6 @@ const SPEC: SeedSpec = SeedSpec {
 async fn start(tag: &str) -> Option<SpokeSim> {
     let url = test_database_url()?;
     Some(SpokeSim::start(&url, tag, SPEC).await.unwrap())
-}
-
-fn connector(sim: &SpokeSim) -> SpokeConnector {
-    sim.connector(None, RateLimit::unlimited(), ConnectorOptions::default())
-        .unwrap()
-}
-
-/// An assigned contact of the main organization with a valid cell.
-fn assigned(sim: &SpokeSim) -> i64 {
-    *sim.seeded
-        .contacts
-        .keys()
-        .find(|id| {
-            !sim.seeded.unassigned.contains(id)
-                && !sim.seeded.invalid_cells.contains(id)
-                && !sim.seeded.other_org_contacts.contains(id)
-        })
-        .unwrap()
 }
 
 fn opt_out(person: Option<String>, identifier: &str, reason: OptOutReason) -> WriteOp {

@@ -6,36 +6,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use canvass_core::http::RateLimit;
+mod common;
+
 use canvass_core::{Channel, Connector, ConnectorExt, EntityKind, Error, OptOutReason, WriteOp};
 use canvass_spoke::routes::OPERATIONS;
 use canvass_spoke::simulator::{SeedSpec, SpokeSim, test_database_url};
-use canvass_spoke::{ConnectorOptions, SpokeConnector};
 use chrono::Utc;
+use common::{assigned, connector};
 use futures::StreamExt;
 
 const SPEC: SeedSpec = SeedSpec {
     seed: 31,
     people: 30,
 };
-
-fn connector(sim: &SpokeSim) -> SpokeConnector {
-    sim.connector(None, RateLimit::unlimited(), ConnectorOptions::default())
-        .unwrap()
-}
-
-/// An assigned contact of the main organization with a valid cell.
-fn assigned(sim: &SpokeSim) -> i64 {
-    *sim.seeded
-        .contacts
-        .keys()
-        .find(|id| {
-            !sim.seeded.unassigned.contains(id)
-                && !sim.seeded.invalid_cells.contains(id)
-                && !sim.seeded.other_org_contacts.contains(id)
-        })
-        .unwrap()
-}
 
 #[tokio::test]
 async fn a_full_pull_and_every_write_send_only_listed_operations() {
