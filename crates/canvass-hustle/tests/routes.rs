@@ -31,13 +31,7 @@ fn outside(requests: &[(String, u64)], allowed: &[Need]) -> Vec<String> {
 }
 
 fn default_connector(sim: &HustleSim) -> HustleConnector {
-    HustleConnector::new(
-        sim.client(None),
-        ConnectorOptions {
-            organization_id: Some(ORGANIZATION_ID.into()),
-            ..ConnectorOptions::default()
-        },
-    )
+    HustleConnector::new(sim.client(None), ConnectorOptions::default())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
