@@ -83,6 +83,19 @@ async fn demo_pipeline_matches_the_seeded_ground_truth() {
         summary.humans
     );
     assert!(summary.canonical_people < summary.source_people);
+    // Some humans are typed with a nickname or a typo in one tool: the
+    // probabilistic stage joins them, and the summary says how many.
+    let fuzzy = summary
+        .report
+        .identity
+        .as_ref()
+        .map_or(0, |i| i.probabilistic_links);
+    assert!(fuzzy > 0, "no probabilistic link in the demo");
+    assert!(
+        canvass_cli::demo::render(&summary)
+            .contains(&format!("{fuzzy} joined despite a nickname or typo")),
+        "the summary names the probabilistic links"
+    );
     assert!(db.exists());
 
     // The VAN sync pushed every rule's writes into the VAN simulator, with

@@ -571,8 +571,15 @@ pub fn render(summary: &DemoSummary) -> String {
     }
     let _ = writeln!(
         out,
-        "\nidentity: {} source people -> {} real people (ground truth: {} humans)",
-        summary.source_people, summary.canonical_people, summary.humans
+        "\nidentity: {} source people -> {} real people (ground truth: {} humans; {} joined despite a nickname or typo)",
+        summary.source_people,
+        summary.canonical_people,
+        summary.humans,
+        summary
+            .report
+            .identity
+            .as_ref()
+            .map_or(0, |i| i.probabilistic_links)
     );
     let _ = writeln!(
         out,
@@ -618,6 +625,10 @@ pub fn render(summary: &DemoSummary) -> String {
     let _ = writeln!(
         out,
         "  sqlite3 {db} \"SELECT channel, status, COUNT(*) FROM canonical_channel_status GROUP BY 1, 2\""
+    );
+    let _ = writeln!(
+        out,
+        "  sqlite3 {db} \"SELECT system, source_id, match_key, score FROM identity_links WHERE rule = 'probabilistic'\"   (nicknames and typos the keys missed)"
     );
     let _ = writeln!(
         out,
