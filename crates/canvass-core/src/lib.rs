@@ -10,7 +10,10 @@
 //! - [`normalize`] and [`identity`]: normalizers and match keys for
 //!   resolving the same human across tools;
 //! - [`http`]: the HTTP layer (auth, rate limits, retries, pagination,
-//!   secret scrubbing) so every connector behaves the same on the wire.
+//!   secret scrubbing) so every connector behaves the same on the wire;
+//! - [`routes`]: the route table each HTTP connector documents (every route
+//!   it calls, its source, required or optional for an account), parsed
+//!   from the Markdown its crate docs show.
 //!
 //! ```
 //! use canvass_core::{Email, Person, SourceRef};
@@ -27,6 +30,7 @@ pub mod model;
 pub mod normalize;
 pub mod redact;
 pub mod registry;
+pub mod routes;
 pub mod time;
 
 pub use connector::{
