@@ -3,8 +3,17 @@
 //!
 //! A connector keeps its table in one Markdown file, `src/routes.md`, that
 //! the crate docs include (`#![doc = include_str!("routes.md")]`) and its
-//! `routes` module parses at runtime with [`RouteTable::parse`], so the docs
-//! and the tests that hold the connector to them cannot drift apart.
+//! `routes` module parses at runtime ([`RouteTable::parse`], through a
+//! [`LazyRouteTable`] static), so the docs and the tests that hold the
+//! connector to them cannot drift apart:
+//!
+//! ```text
+//! //! src/routes.rs of a connector
+//! use canvass_core::routes::LazyRouteTable;
+//!
+//! /// The route table (`src/routes.md`, shown in the crate docs), parsed on first use.
+//! pub static TABLE: LazyRouteTable = LazyRouteTable::new(include_str!("routes.md"));
+//! ```
 //!
 //! The file is prose plus one or more tables, each with exactly these
 //! columns:
@@ -42,6 +51,7 @@
 //! ```
 
 use std::fmt;
+use std::sync::OnceLock;
 
 /// The columns every route table has, in this order.
 pub const COLUMNS: [&str; 5] = ["Method", "Path", "Account", "Called by", "Source"];
@@ -382,6 +392,59 @@ impl RouteTable {
     pub fn find_request(&self, request: &str) -> Option<&Route> {
         let (method, path) = request.split_once(' ')?;
         self.find(method, path)
+    }
+}
+
+/// A route table parsed on first use, for a `static` in a connector's
+/// `routes` module; it dereferences to the [`RouteTable`].
+///
+/// ```
+/// use canvass_core::routes::{LazyRouteTable, ParamRule};
+/// // In a connector: `LazyRouteTable::new(include_str!("routes.md"))`.
+/// static TABLE: LazyRouteTable = LazyRouteTable::with_params(
+///     "| Method | Path | Account | Called by | Source |\n|---|---|---|---|---|\n\
+///      | GET | `/v4/codes/{codeId}` | required | `codes().get()` | the docs |\n",
+///     ParamRule::DigitsWhenNamed("Id"),
+/// );
+/// assert!(TABLE.errors().is_empty());
+/// assert!(TABLE.find("GET", "/v4/codes/12").is_some());
+/// assert!(TABLE.markdown().starts_with("| Method |"));
+/// ```
+#[derive(Debug)]
+pub struct LazyRouteTable {
+    markdown: &'static str,
+    params: ParamRule,
+    table: OnceLock<RouteTable>,
+}
+
+impl LazyRouteTable {
+    /// The table in `markdown`, parsed when first used.
+    pub const fn new(markdown: &'static str) -> LazyRouteTable {
+        LazyRouteTable::with_params(markdown, ParamRule::AnyText)
+    }
+
+    /// The table in `markdown`, its parameters matching by `rule` (see
+    /// [`RouteTable::with_params`]), parsed when first used.
+    pub const fn with_params(markdown: &'static str, rule: ParamRule) -> LazyRouteTable {
+        LazyRouteTable {
+            markdown,
+            params: rule,
+            table: OnceLock::new(),
+        }
+    }
+
+    /// The table as written.
+    pub fn markdown(&self) -> &'static str {
+        self.markdown
+    }
+}
+
+impl std::ops::Deref for LazyRouteTable {
+    type Target = RouteTable;
+
+    fn deref(&self) -> &RouteTable {
+        self.table
+            .get_or_init(|| RouteTable::parse(self.markdown).with_params(self.params))
     }
 }
 
