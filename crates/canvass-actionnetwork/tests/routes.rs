@@ -7,10 +7,11 @@
 
 use std::collections::BTreeSet;
 
-use canvass_actionnetwork::routes::{self, Availability};
+use canvass_actionnetwork::routes::TABLE;
 use canvass_actionnetwork::simulator::{ActionNetworkSim, SimConfig};
 use canvass_actionnetwork::{ActionNetworkClient, ActionNetworkConnector};
 use canvass_core::http::RateLimit;
+use canvass_core::routes::{Availability, template_matches};
 use canvass_core::{
     AttendanceStatus, Connector, EntityKind, Error, Page, Person, Record, SourceRef, WriteOp,
 };
@@ -69,7 +70,7 @@ fn asked(sim: &ActionNetworkSim, method: &str, template: &str) -> u64 {
         .iter()
         .filter(|(k, _)| {
             k.split_once(' ')
-                .is_some_and(|(m, p)| m == method && routes::template_matches(template, p))
+                .is_some_and(|(m, p)| m == method && template_matches(template, p))
         })
         .map(|(_, n)| n)
         .sum()
@@ -77,13 +78,10 @@ fn asked(sim: &ActionNetworkSim, method: &str, template: &str) -> u64 {
 
 #[test]
 fn every_row_of_the_route_table_parses_with_a_source() {
-    let rows = routes::ROUTES_MARKDOWN
-        .lines()
-        .filter(|l| routes::is_route_row(l))
-        .count();
+    assert_eq!(TABLE.errors(), [], "rows that do not parse");
+    let rows = TABLE.routes().len();
     assert!(rows >= 16, "{rows} rows");
-    assert_eq!(routes::routes().len(), rows, "a row did not parse");
-    for r in routes::routes() {
+    for r in TABLE.routes() {
         assert!(r.path.starts_with("/api/v2/"), "{r:?}");
         assert!(
             r.source.contains("https://actionnetwork.org/docs/v2/"),
@@ -140,19 +138,14 @@ async fn a_full_pull_and_every_write_call_only_documented_routes() {
     let called = sim.control().stats().by_route;
     let undocumented: Vec<&String> = called
         .keys()
-        .filter(|key| {
-            let (method, path) = key.split_once(' ').unwrap();
-            routes::documented(method, path).is_none()
-        })
+        .filter(|key| TABLE.find_request(key).is_none())
         .collect();
     assert!(
         undocumented.is_empty(),
         "routes called that the table does not document: {undocumented:?}"
     );
     // Every connector row of the table was exercised.
-    for r in routes::routes()
-        .iter()
-        .filter(|r| r.called_by.starts_with("connector"))
+    for r in TABLE.routes().iter().filter(|r| r.called_by.starts_with("connector"))
     {
         assert!(
             asked(&sim, r.method, r.path) > 0,
@@ -165,7 +158,7 @@ async fn a_full_pull_and_every_write_call_only_documented_routes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tags_withheld_are_not_offered_and_every_other_kind_is_read() {
-    let route = routes::documented("GET", TAGS).unwrap();
+    let route = TABLE.find("GET", TAGS).unwrap();
     assert_eq!(route.availability, Availability::Optional);
     let sim = sim().await;
     sim.withhold("GET", TAGS);
@@ -198,7 +191,7 @@ async fn a_required_read_answering_404_still_fails() {
         ("/api/v2/donations", EntityKind::Donations),
     ] {
         assert_eq!(
-            routes::documented("GET", template).map(|r| r.availability),
+            TABLE.find("GET", template).map(|r| r.availability),
             Some(Availability::Required)
         );
         let sim = sim().await;

@@ -279,7 +279,7 @@ fn withheld(store: &Mutex<Store>, req: &Request) -> Option<Reply> {
         .iter()
         .any(|(m, template)| {
             m.eq_ignore_ascii_case(req.method.as_str())
-                && crate::routes::template_matches(template, path)
+                && canvass_core::routes::template_matches(template, path)
         })
         .then(|| error(404, &format!("Not found: {path}")))
 }
