@@ -505,3 +505,130 @@ fn the_same_name_with_another_birth_date_and_city_stays_apart() {
     );
     assert_eq!(res.probabilistic_links, 0);
 }
+
+#[test]
+fn one_email_under_a_nickname_a_short_form_or_a_typo_still_links() {
+    // Each pair shares an email; the first names differ only as one person's
+    // would. Without the guard knowing that, the email would count as shared
+    // by two people and link nobody.
+    for (a, b) in [
+        ("Robert", "Bob"),
+        ("Barbara", "Barb"),
+        ("Jennifer", "Jenifer"),
+    ] {
+        let people = [
+            with_email(person("van", "1", a, "Okafor"), "r.okafor@example.org"),
+            with_email(person("mobilize", "2", b, "Okafor"), "R.Okafor@example.org"),
+        ];
+        let res = resolve_with(&people, false);
+        assert_eq!(
+            res.assignments[0].canonical_id, res.assignments[1].canonical_id,
+            "{a} and {b}"
+        );
+        assert_eq!(
+            res.assignments[1].link.as_ref().map(|l| l.rule.clone()),
+            Some(canvass_core::identity::MatchRule::Email)
+        );
+    }
+    // A couple sharing one address stays apart.
+    let people = [
+        with_email(person("van", "1", "Maria", "Okafor"), "okafors@example.org"),
+        with_email(
+            person("mobilize", "2", "Mario", "Okafor"),
+            "okafors@example.org",
+        ),
+    ];
+    let res = resolve_with(&people, true);
+    assert_ne!(
+        res.assignments[0].canonical_id,
+        res.assignments[1].canonical_id
+    );
+}
+
+#[test]
+fn housemates_of_one_name_with_their_own_emails_and_phones_stay_apart() {
+    let housemate = |id: &str, email: &str, phone: &str| {
+        with_phone(
+            with_email(
+                with_address(
+                    person("van", id, "Andrés", "Small"),
+                    "6593 Peachtree Rd NE",
+                    "48280",
+                ),
+                email,
+            ),
+            phone,
+        )
+    };
+    let people = [
+        housemate("1", "andres.small@example.org", "313-672-6823"),
+        housemate("2", "andres.small.jr@example.org", "313-872-3030"),
+    ];
+    for probabilistic in [false, true] {
+        let res = resolve_with(&people, probabilistic);
+        assert_ne!(
+            res.assignments[0].canonical_id, res.assignments[1].canonical_id,
+            "probabilistic: {probabilistic}"
+        );
+        assert!(res.contact_conflicts >= 1);
+    }
+    // The same two records without the second email are one person who
+    // changed phones: the name and address link them.
+    let mut one = people.clone();
+    one[1].emails.clear();
+    let res = resolve_with(&one, true);
+    assert_eq!(
+        res.assignments[0].canonical_id,
+        res.assignments[1].canonical_id
+    );
+}
+
+#[test]
+fn sisters_with_close_names_at_one_address_stay_apart() {
+    // "Dina" and "Tina": Jaro–Winkler 0.83, not a typo's distance; the same
+    // surname, street and ZIP are the household's. Without a shared date of
+    // birth, no score joins them.
+    let sister = |id: &str, given: &str, email: &str| {
+        with_email(
+            with_address(person("van", id, given, "Walker"), "9206 Maple Dr", "19162"),
+            email,
+        )
+    };
+    let people = [
+        sister("1", "Dina", "dina.walker@example.org"),
+        sister("2", "Tina", "tina.walker@example.org"),
+    ];
+    let res = resolve_with(&people, true);
+    assert_ne!(
+        res.assignments[0].canonical_id,
+        res.assignments[1].canonical_id
+    );
+    let (levels, may_link) = canvass_sync::identity::fuzzy::explain(&people[0], &people[1]);
+    assert!(levels.contains("given=close"), "{levels}");
+    assert!(!may_link, "{levels}");
+}
+
+#[test]
+fn a_namesake_in_the_same_zip_without_an_anchor_stays_apart() {
+    // Same name, ZIP and city; nothing else in common (another street, no
+    // phone, no date of birth): a namesake, not the same person.
+    let people = [
+        with_dob_and_address(
+            person("van", "1", "Richard", "Lee"),
+            (1970, 1, 1),
+            "7692 Elm St",
+            "60611",
+            "Chicago",
+        ),
+        with_address(
+            person("mobilize", "2", "Richard", "Lee"),
+            "1550 Oak Ave",
+            "60611",
+        ),
+    ];
+    let res = resolve_with(&people, true);
+    assert_ne!(
+        res.assignments[0].canonical_id,
+        res.assignments[1].canonical_id
+    );
+}
