@@ -27,7 +27,7 @@
 //!
 #![doc = include_str!("routes.md")]
 //!
-//! The table is also data: [`routes::routes`] parses this very text, and the
+//! The table is also data: [`routes::TABLE`] is this very text, parsed, and the
 //! crate's tests hold every request a full pull makes to it.
 
 pub mod client;

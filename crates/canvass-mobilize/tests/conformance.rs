@@ -25,14 +25,7 @@ impl ConformanceHarness for Harness {
     }
 
     fn expected_ids(&self, kind: &EntityKind) -> BTreeSet<String> {
-        match kind {
-            EntityKind::People => self.sim.people_ids(),
-            EntityKind::Events => self.sim.event_ids(),
-            EntityKind::Shifts => self.sim.shift_ids(),
-            EntityKind::Tags => self.sim.tag_ids(),
-            EntityKind::Attendances => self.sim.attendance_ids(),
-            _ => BTreeSet::new(),
-        }
+        self.sim.ids(kind).unwrap_or_default()
     }
 
     fn vendor_rate_limit(&self) -> SimRateLimit {

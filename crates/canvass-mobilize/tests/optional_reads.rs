@@ -50,14 +50,8 @@ async fn stored(wh: &Arc<dyn Warehouse>, kind: EntityKind) -> BTreeSet<String> {
 }
 
 fn expected(sim: &MobilizeSim, kind: &EntityKind) -> BTreeSet<String> {
-    match kind {
-        EntityKind::People => sim.people_ids(),
-        EntityKind::Events => sim.event_ids(),
-        EntityKind::Shifts => sim.shift_ids(),
-        EntityKind::Tags => sim.tag_ids(),
-        EntityKind::Attendances => sim.attendance_ids(),
-        other => panic!("unexpected read {other}"),
-    }
+    sim.ids(kind)
+        .unwrap_or_else(|| panic!("unexpected read {kind}"))
 }
 
 fn kind_report<'a>(kinds: &'a [KindReport], kind: &EntityKind) -> &'a KindReport {

@@ -6,9 +6,10 @@
 use std::collections::BTreeSet;
 
 use canvass_core::http::RateLimit;
+use canvass_core::routes::{Availability, template_matches};
 use canvass_core::{AttendanceStatus, Connector, EntityKind, Error, Page, Record, WriteOp};
 use canvass_mobilize::MobilizeConnector;
-use canvass_mobilize::routes::{self, Availability};
+use canvass_mobilize::routes::TABLE;
 use canvass_mobilize::simulator::{MobilizeSim, SimOptions};
 use futures::StreamExt;
 
@@ -53,25 +54,16 @@ fn ids(pages: &[Page], kind: &EntityKind) -> BTreeSet<String> {
 }
 
 fn expected(sim: &MobilizeSim, kind: &EntityKind) -> BTreeSet<String> {
-    match kind {
-        EntityKind::People => sim.people_ids(),
-        EntityKind::Events => sim.event_ids(),
-        EntityKind::Shifts => sim.shift_ids(),
-        EntityKind::Tags => sim.tag_ids(),
-        EntityKind::Attendances => sim.attendance_ids(),
-        other => panic!("unexpected read {other}"),
-    }
+    sim.ids(kind)
+        .unwrap_or_else(|| panic!("unexpected read {kind}"))
 }
 
 #[test]
 fn every_row_of_the_route_table_parses_with_a_source() {
-    let rows = routes::ROUTES_MARKDOWN
-        .lines()
-        .filter(|l| routes::is_route_row(l))
-        .count();
+    assert_eq!(TABLE.errors(), [], "rows that do not parse");
+    let rows = TABLE.routes().len();
     assert!(rows >= 10, "{rows} rows");
-    assert_eq!(routes::routes().len(), rows, "a row did not parse");
-    for r in routes::routes() {
+    for r in TABLE.routes() {
         assert!(r.path.starts_with("/v1/"), "{r:?}");
         assert!(r.source.contains("https://"), "no source link: {r:?}");
         assert!(!r.called_by.is_empty(), "{r:?}");
@@ -108,10 +100,7 @@ async fn a_full_pull_with_default_options_calls_only_documented_routes() {
     let called = sim.control().stats().by_route;
     let undocumented: Vec<&String> = called
         .keys()
-        .filter(|key| {
-            let (method, path) = key.split_once(' ').unwrap();
-            routes::documented(method, path).is_none()
-        })
+        .filter(|key| TABLE.find_request(key).is_none())
         .collect();
     assert!(
         undocumented.is_empty(),
@@ -122,8 +111,7 @@ async fn a_full_pull_with_default_options_calls_only_documented_routes() {
         assert!(
             called
                 .keys()
-                .any(|k| k.starts_with("GET ")
-                    && routes::template_matches(template, &k["GET ".len()..])),
+                .any(|k| k.starts_with("GET ") && template_matches(template, &k["GET ".len()..])),
             "{template} never called: {called:?}"
         );
     }
@@ -135,7 +123,7 @@ async fn a_withheld_optional_read_is_not_offered_and_every_other_kind_is_read() 
         (PEOPLE, EntityKind::People),
         (ATTENDANCES, EntityKind::Attendances),
     ] {
-        let route = routes::documented("GET", &template.replace("{organization_id}", "42"));
+        let route = TABLE.find("GET", &template.replace("{organization_id}", "42"));
         assert_eq!(
             route.map(|r| r.availability),
             Some(Availability::Optional),
@@ -166,7 +154,7 @@ async fn a_withheld_optional_read_is_not_offered_and_every_other_kind_is_read() 
             .by_route
             .iter()
             .filter(|(k, _)| {
-                k.starts_with("GET ") && routes::template_matches(template, &k["GET ".len()..])
+                k.starts_with("GET ") && template_matches(template, &k["GET ".len()..])
             })
             .map(|(_, n)| n)
             .sum();
@@ -176,7 +164,7 @@ async fn a_withheld_optional_read_is_not_offered_and_every_other_kind_is_read() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_required_read_answering_404_still_fails() {
-    let route = routes::documented("GET", "/v1/organizations/42/events").unwrap();
+    let route = TABLE.find("GET", "/v1/organizations/42/events").unwrap();
     assert_eq!(route.availability, Availability::Required);
     let sim = sim().await;
     sim.withhold("GET", EVENTS);

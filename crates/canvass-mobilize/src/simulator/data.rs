@@ -138,7 +138,7 @@ impl State {
     /// Whether `method` on `path` is a withheld route.
     pub fn withholds(&self, method: &str, path: &str) -> bool {
         self.withheld.iter().any(|(m, template)| {
-            m.eq_ignore_ascii_case(method) && crate::routes::template_matches(template, path)
+            m.eq_ignore_ascii_case(method) && canvass_core::routes::template_matches(template, path)
         })
     }
 

@@ -29,6 +29,7 @@ mod routes;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use canvass_core::EntityKind;
 use canvass_core::http::{RateLimit, RetryPolicy};
 use canvass_testkit::Reply;
 use canvass_testkit::sim::{AuthRule, RequestExt, Sim, SimControl, SimRateLimit};
@@ -233,6 +234,19 @@ impl MobilizeSim {
         let mut options = ConnectorOptions::new(self.organization_id());
         options.per_page = per_page;
         MobilizeConnector::new(client, options)
+    }
+
+    /// The ids of every record of `kind` a full read returns (deleted
+    /// events aside); `None` for a kind Mobilize does not serve.
+    pub fn ids(&self, kind: &EntityKind) -> Option<BTreeSet<String>> {
+        Some(match kind {
+            EntityKind::People => self.people_ids(),
+            EntityKind::Events => self.event_ids(),
+            EntityKind::Shifts => self.shift_ids(),
+            EntityKind::Tags => self.tag_ids(),
+            EntityKind::Attendances => self.attendance_ids(),
+            _ => return None,
+        })
     }
 
     /// Ids of every person.
