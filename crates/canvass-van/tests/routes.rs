@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use canvass_core::registry::MapSecrets;
+use canvass_core::routes::Availability;
 use canvass_core::{
     AttendanceStatus, Channel, Connector, ContactResult, Email, EntityKind, OptOutReason, Person,
     Phone, PhoneKind, SourceRef, WriteOp, WriteOutcome,
@@ -19,7 +20,7 @@ use canvass_van::models::{
     CanvassContext, CanvassResponse, Event, EventShift, EventTypeRef, JobStatus, MappingType,
     PhoneNumber, ResponseItem, Signup,
 };
-use canvass_van::routes::{self, Account};
+use canvass_van::routes::TABLE;
 use canvass_van::simulator::{API_KEY, LoopbackUploader, VanSim};
 use futures::TryStreamExt;
 
@@ -27,10 +28,7 @@ use futures::TryStreamExt;
 fn undocumented(by_route: &BTreeMap<String, u64>) -> Vec<String> {
     by_route
         .keys()
-        .filter(|key| {
-            let (method, path) = key.split_once(' ').unwrap_or_default();
-            routes::find(method, path).is_none()
-        })
+        .filter(|key| TABLE.find_request(key).is_none())
         .cloned()
         .collect()
 }
@@ -39,12 +37,51 @@ fn undocumented(by_route: &BTreeMap<String, u64>) -> Vec<String> {
 fn templates(by_route: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
     for (key, n) in by_route {
-        let (method, path) = key.split_once(' ').unwrap_or_default();
-        if let Some(r) = routes::find(method, path) {
+        if let Some(r) = TABLE.find_request(key) {
             *out.entry(r.template()).or_default() += n;
         }
     }
     out
+}
+
+#[test]
+fn every_row_of_the_table_parses_with_a_source() {
+    assert_eq!(TABLE.errors(), [], "rows that do not parse");
+    let parsed = TABLE.routes();
+    assert!(parsed.len() > 40, "{}", parsed.len());
+    for r in parsed {
+        assert!(r.path.starts_with("/v4/"), "{r:?}");
+        assert!(
+            ["GET", "POST", "PUT", "DELETE"].contains(&r.method),
+            "{r:?}"
+        );
+        assert!(!r.source.is_empty() && !r.called_by.is_empty(), "{r:?}");
+        if r.availability == Availability::Optional {
+            assert!(r.note.is_some_and(|why| !why.is_empty()), "{r:?}");
+        }
+    }
+    let mut templates: Vec<String> = parsed.iter().map(|r| r.template()).collect();
+    templates.sort();
+    let n = templates.len();
+    templates.dedup();
+    assert_eq!(templates.len(), n, "a route is listed twice");
+}
+
+#[test]
+fn parameters_match_their_kind_of_segment() {
+    let path = |p: &str| TABLE.find("GET", p).map(|r| r.path);
+    assert_eq!(path("/v4/people/19722445"), Some("/v4/people/{vanId}"));
+    assert_eq!(
+        path("/v4/people/dwid:123"),
+        Some("/v4/people/{personIdType}:{personId}")
+    );
+    assert!(path("/v4/people/abc").is_none());
+    assert_eq!(
+        path("/v4/changedEntityExportJobs/fields/Contacts"),
+        Some("/v4/changedEntityExportJobs/fields/{resourceType}")
+    );
+    assert!(TABLE.find("POST", "/v4/events/types").is_none());
+    assert!(path("/v4/events/12/signups").is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -362,12 +399,11 @@ fn concrete(template: &str) -> String {
 async fn the_simulator_answers_every_documented_route() {
     let sim = VanSim::start().await;
     let van = sim.client();
-    let table = routes::routes();
-    for r in &table {
-        let path = concrete(&r.path);
+    for r in TABLE.routes() {
+        let path = concrete(r.path);
         let rel = path.trim_start_matches("/v4/").to_string();
         let http = van.http();
-        let rb = match r.method.as_str() {
+        let rb = match r.method {
             "GET" => http.get(rel.as_str()),
             "POST" => http.post(rel.as_str()).json(&serde_json::json!({})),
             "PUT" => http.put(rel.as_str()).json(&serde_json::json!({})),
@@ -381,7 +417,10 @@ async fn the_simulator_answers_every_documented_route() {
         let seen = sim.control().stats().by_route.get(&key).copied();
         assert_eq!(seen, Some(1), "the simulator does not implement {key}");
         assert!(
-            matches!(&r.account, Account::Required | Account::Optional(_)),
+            matches!(
+                r.availability,
+                Availability::Required | Availability::Optional
+            ),
             "{r:?}"
         );
     }
