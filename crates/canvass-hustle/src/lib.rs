@@ -16,35 +16,7 @@
 //! - [`simulator`] (feature `simulator`): a stateful Hustle simulator for
 //!   tests, benchmarks and `canvass demo`.
 //!
-//! ## Routes
-//!
-//! Every route the client and the connector call ([`routes::ROUTES`]; the
-//! route tests check every request of a full pull against it). *Required*
-//! routes are in Hustle's own v3 OpenAPI file
-//! (`https://api.hustle.com/v3/docs/swagger.json`, archived byte for byte as
-//! api-evangelist/hustle `openapi/_original/hustle-openapi-original.json`);
-//! *optional* ones are not, and are called only when configured: a 404 on
-//! their first page is reported as not offered by the account (the kind is
-//! skipped, the run goes on).
-//!
-//! | method | path | account | documented in | called for |
-//! |---|---|---|---|---|
-//! | POST | `/v3/oauth/token` | required | v3 OpenAPI `/oauth/token` post | every request (OAuth2 client credentials) |
-//! | GET | `/v3/organizations` | required | v3 OpenAPI `/organizations` get | `check`; `organizations().list()` |
-//! | GET | `/v3/leads` | required | v3 OpenAPI `/leads` get | people, taggings, opt-outs; finding a lead by phone to opt it out |
-//! | POST | `/v3/leads` | required | v3 OpenAPI `/leads` post | upsert person |
-//! | PATCH | `/v3/leads` | required | v3 OpenAPI `/leads` patch | apply tag, remove tag, opt out |
-//! | GET | `/v3/tags` | required | v3 OpenAPI `/tags` get | tags; opt-out reasons (tags with `agentVisibility: OPT_OUT`) |
-//! | POST | `/v3/tags` | required | v3 OpenAPI `/tags` post | `tags().create()` |
-//! | GET | `/v3/groups` | required | v3 OpenAPI `/groups` get | `groups().list()` |
-//! | POST | `/v3/groups` | required | v3 OpenAPI `/groups` post | `groups().create()` |
-//! | GET | `/v3/agents` | required | v3 OpenAPI `/agents` get | `agents().list()` |
-//! | POST | `/v3/agents` | required | v3 OpenAPI `/agents` post | `agents().create()` |
-//! | PUT | `/v3/agents/{id}` | required | v3 OpenAPI `/agents/{id}` put | `agents().update()` |
-//! | GET | `/v3/custom_fields` | required | v3 OpenAPI `/custom_fields` get | `custom_fields().list()` |
-//! | POST | `/v3/custom_fields` | required | v3 OpenAPI `/custom_fields` post | `custom_fields().create()` |
-//! | GET | `/v3/messages/{id}` | optional | not in the v3 OpenAPI file; only api-evangelist/hustle `openapi/hustle-messages-api-openapi.yml` (a derived file) | `messages().get()` |
-//! | GET | `/v3/messages` | optional | none: Hustle publishes no message list | messages, contact attempts, only with `messages_path` set (this path, or the one configured); `messages().list()` |
+#![doc = include_str!("routes.md")]
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), canvass_core::Error> {

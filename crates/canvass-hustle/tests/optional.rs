@@ -4,7 +4,7 @@
 //!
 //! Optional for an account: the message list (`messages_path`; Hustle
 //! publishes none). Required: leads and tags, which Hustle's v3 OpenAPI file
-//! publishes for every account (see `canvass_hustle::routes::ROUTES`).
+//! publishes for every account (see `canvass_hustle::routes::TABLE`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
 

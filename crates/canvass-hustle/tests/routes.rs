@@ -1,14 +1,15 @@
-//! The connector and client call only the routes in
-//! [`canvass_hustle::routes::ROUTES`] (required ones are in Hustle's published
-//! v3 OpenAPI file), and a configured route the account lacks is reported as
-//! not offered.
+//! The connector and client call only the routes in the crate's route table
+//! ([`canvass_hustle::routes::TABLE`], `src/routes.md`; required ones are in
+//! Hustle's published v3 OpenAPI file), and a configured route the account
+//! lacks is reported as not offered.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
 
 use canvass_core::http::RateLimit;
+use canvass_core::routes::Availability;
 use canvass_core::{Connector, ConnectorExt, EntityKind, Error};
 use canvass_hustle::models::{NewResource, Resource, Tag};
-use canvass_hustle::routes::{Need, route};
+use canvass_hustle::routes::TABLE;
 use canvass_hustle::simulator::{HustleSim, ORGANIZATION_ID};
 use canvass_hustle::{ConnectorOptions, HustleConnector};
 use futures::StreamExt;
@@ -18,13 +19,14 @@ fn requests(sim: &HustleSim) -> Vec<(String, u64)> {
     sim.control().stats().by_route.into_iter().collect()
 }
 
-/// The requests not in `ROUTES`, or in it with a `need` not in `allowed`.
-fn outside(requests: &[(String, u64)], allowed: &[Need]) -> Vec<String> {
+/// The requests not in the table, or in it with an availability not in `allowed`.
+fn outside(requests: &[(String, u64)], allowed: &[Availability]) -> Vec<String> {
     requests
         .iter()
         .filter(|(r, _)| {
-            let (method, path) = r.split_once(' ').unwrap_or((r, ""));
-            route(method, path).is_none_or(|route| !allowed.contains(&route.need))
+            TABLE
+                .find_request(r)
+                .is_none_or(|route| !allowed.contains(&route.availability))
         })
         .map(|(r, _)| r.clone())
         .collect()
@@ -32,6 +34,28 @@ fn outside(requests: &[(String, u64)], allowed: &[Need]) -> Vec<String> {
 
 fn default_connector(sim: &HustleSim) -> HustleConnector {
     HustleConnector::new(sim.client(None), ConnectorOptions::default())
+}
+
+#[test]
+fn every_row_of_the_route_table_parses() {
+    assert_eq!(TABLE.errors(), [], "rows that do not parse");
+    assert_eq!(TABLE.routes().len(), 16);
+    for r in TABLE.routes() {
+        assert!(r.path.starts_with("/v3/"), "{r:?}");
+    }
+}
+
+#[test]
+fn templates_match_one_segment() {
+    let r = TABLE.find("GET", "/v3/messages/m1").map(|r| r.path);
+    assert_eq!(r, Some("/v3/messages/{id}"));
+    assert_eq!(
+        TABLE.find("GET", "/v3/messages").map(|r| r.availability),
+        Some(Availability::Optional)
+    );
+    assert!(TABLE.find("GET", "/v3/messages/").is_none());
+    assert!(TABLE.find("DELETE", "/v3/leads").is_none());
+    assert!(TABLE.find("GET", "/v3/webhook_registrations").is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,10 +72,10 @@ async fn a_full_pull_with_default_options_calls_only_published_routes() {
     }
     let seen = requests(&sim);
     assert!(seen.iter().any(|(r, _)| r == "GET /v3/leads"), "{seen:?}");
-    let unpublished = outside(&seen, &[Need::Required]);
+    let unpublished = outside(&seen, &[Availability::Required]);
     assert!(
         unpublished.is_empty(),
-        "routes not in ROUTES as required: {unpublished:?}"
+        "routes not in the table as required: {unpublished:?}"
     );
 }
 
@@ -68,8 +92,8 @@ async fn a_full_pull_with_a_message_list_configured_calls_only_listed_routes() {
         seen.iter().any(|(r, _)| r == "GET /v3/messages"),
         "{seen:?}"
     );
-    let unlisted = outside(&seen, &[Need::Required, Need::Optional]);
-    assert!(unlisted.is_empty(), "routes not in ROUTES: {unlisted:?}");
+    let unlisted = outside(&seen, &[Availability::Required, Availability::Optional]);
+    assert!(unlisted.is_empty(), "routes not in the table: {unlisted:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -123,10 +147,10 @@ async fn every_client_handler_calls_a_listed_route() {
         .await
         .unwrap();
     let seen = requests(&sim);
-    let unlisted = outside(&seen, &[Need::Required, Need::Optional]);
-    assert!(unlisted.is_empty(), "routes not in ROUTES: {unlisted:?}");
+    let unlisted = outside(&seen, &[Availability::Required, Availability::Optional]);
+    assert!(unlisted.is_empty(), "routes not in the table: {unlisted:?}");
     // Every listed route was exercised.
-    for r in canvass_hustle::routes::ROUTES {
+    for r in TABLE.routes() {
         let hit = seen.iter().any(|(s, _)| {
             let (method, path) = s.split_once(' ').unwrap_or((s, ""));
             r.matches(method, path)
