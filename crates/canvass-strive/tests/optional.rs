@@ -3,7 +3,7 @@
 //! stored; a required read failing still fails.
 //!
 //! Optional for a key: `/groups` (tags). Required: `/members`, the message
-//! tables and `/subscription_events` (see `canvass_strive::routes::ROUTES`).
+//! tables and `/subscription_events` (see `canvass_strive::routes::TABLE`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
 

@@ -1,12 +1,13 @@
-//! The connector and client call only the routes in
-//! [`canvass_strive::routes::ROUTES`].
+//! The connector and client call only the routes in the crate's route table
+//! ([`canvass_strive::routes::TABLE`], `src/routes.md`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
 
+use canvass_core::routes::Availability;
 use canvass_core::{Connector, ConnectorExt, Person, Phone, PhoneKind, WriteOp};
 use canvass_strive::client::Table;
 use canvass_strive::models::{NewMember, Row};
-use canvass_strive::routes::{Need, ROUTES, route};
+use canvass_strive::routes::TABLE;
 use canvass_strive::simulator::StriveSim;
 use canvass_strive::{ConnectorOptions, StriveConnector};
 
@@ -15,16 +16,31 @@ fn requests(sim: &StriveSim) -> Vec<String> {
     sim.control().stats().by_route.into_keys().collect()
 }
 
-/// The requests not in `ROUTES`, or in it with a `need` not in `allowed`.
-fn outside(requests: &[String], allowed: &[Need]) -> Vec<String> {
+/// The requests not in the table, or in it with an availability not in `allowed`.
+fn outside(requests: &[String], allowed: &[Availability]) -> Vec<String> {
     requests
         .iter()
         .filter(|r| {
-            let (method, path) = r.split_once(' ').unwrap_or((r, ""));
-            route(method, path).is_none_or(|route| !allowed.contains(&route.need))
+            TABLE
+                .find_request(r)
+                .is_none_or(|route| !allowed.contains(&route.availability))
         })
         .cloned()
         .collect()
+}
+
+#[test]
+fn every_row_of_the_route_table_parses() {
+    assert_eq!(TABLE.errors(), [], "rows that do not parse");
+    assert_eq!(TABLE.routes().len(), 14);
+}
+
+#[test]
+fn every_table_the_client_reads_is_listed() {
+    for table in Table::ALL {
+        let path = format!("/{}", table.path());
+        assert!(TABLE.find("GET", &path).is_some(), "{path}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,12 +65,12 @@ async fn a_full_pull_of_every_read_with_default_options_calls_only_listed_routes
             "{read} not called: {seen:?}"
         );
     }
-    let unlisted = outside(&seen, &[Need::Required, Need::Optional]);
-    assert!(unlisted.is_empty(), "routes not in ROUTES: {unlisted:?}");
+    let unlisted = outside(&seen, &[Availability::Required, Availability::Optional]);
+    assert!(unlisted.is_empty(), "routes not in the table: {unlisted:?}");
     // Of the optional tables, the connector reads only groups (tags).
     let optional: Vec<&String> = seen
         .iter()
-        .filter(|r| outside(std::slice::from_ref(r), &[Need::Required]).len() == 1)
+        .filter(|r| outside(std::slice::from_ref(r), &[Availability::Required]).len() == 1)
         .collect();
     assert_eq!(optional, ["GET /groups"], "{seen:?}");
 }
@@ -89,10 +105,10 @@ async fn every_client_table_and_write_calls_a_listed_route_and_every_route_is_ca
         .await
         .unwrap();
     let seen = requests(&sim);
-    let unlisted = outside(&seen, &[Need::Required, Need::Optional]);
-    assert!(unlisted.is_empty(), "routes not in ROUTES: {unlisted:?}");
-    for r in ROUTES {
-        let key = format!("{} {}", r.method, r.path);
+    let unlisted = outside(&seen, &[Availability::Required, Availability::Optional]);
+    assert!(unlisted.is_empty(), "routes not in the table: {unlisted:?}");
+    for r in TABLE.routes() {
+        let key = r.template();
         assert!(seen.contains(&key), "{key} was not called: {seen:?}");
     }
 }

@@ -43,7 +43,7 @@ pub enum Table {
 }
 
 impl Table {
-    /// Every table, in the order [`crate::routes::ROUTES`] lists them.
+    /// Every table, in the order [`crate::routes::TABLE`] lists them.
     pub const ALL: [Table; 12] = [
         Table::Members,
         Table::OutgoingMessages,
