@@ -8,27 +8,10 @@
 //! [MoveOnOrg/Spoke](https://github.com/MoveOnOrg/Spoke) as carried on by
 //! [StateVoicesNational/Spoke](https://github.com/StateVoicesNational/Spoke).
 
+use canvass_core::routes::Availability;
+
 use crate::db::Table;
 use crate::graphql;
-
-/// Whether every Spoke can be expected to have something.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    /// Every Spoke canvass reads: without it, an error.
-    Required,
-    /// Only a Spoke recent enough: without it, the read is reported as not
-    /// offered (the kind is skipped, the run goes on), the write fails.
-    Optional,
-}
-
-impl Need {
-    fn as_str(self) -> &'static str {
-        match self {
-            Need::Required => "required",
-            Need::Optional => "optional",
-        }
-    }
-}
 
 /// One GraphQL operation the client sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,8 +22,11 @@ pub struct GraphqlOperation {
     pub declared: &'static str,
     /// The document sent (one of the `graphql` module's constants).
     pub document: &'static str,
-    /// Required or optional.
-    pub need: Need,
+    /// Required (every Spoke canvass reads has it: without it, an error)
+    /// or optional (only a Spoke recent enough: without it, the read is
+    /// reported as not offered, the kind skipped and the run going on; the
+    /// write fails).
+    pub availability: Availability,
     /// What in this crate sends it.
     pub used_by: &'static str,
 }
@@ -51,28 +37,28 @@ pub const OPERATIONS: &[GraphqlOperation] = &[
         field: "currentUser",
         declared: "RootQuery.currentUser: User",
         document: graphql::CURRENT_USER,
-        need: Need::Required,
+        availability: Availability::Required,
         used_by: "`check`; the token check before every read",
     },
     GraphqlOperation {
         field: "createOptOut",
         declared: "RootMutation.createOptOut(optOut: OptOutInput!, campaignContactId: String!): CampaignContact",
         document: graphql::CREATE_OPT_OUT,
-        need: Need::Required,
+        availability: Availability::Required,
         used_by: "opt out",
     },
     GraphqlOperation {
         field: "updateQuestionResponses",
         declared: "RootMutation.updateQuestionResponses(questionResponses: [QuestionResponseInput], campaignContactId: String!): String",
         document: graphql::UPDATE_QUESTION_RESPONSES,
-        need: Need::Required,
+        availability: Availability::Required,
         used_by: "record a survey response",
     },
     GraphqlOperation {
         field: "updateContactTags",
         declared: "RootMutation.updateContactTags(tags: [TagInput], campaignContactId: String!): String",
         document: graphql::UPDATE_CONTACT_TAGS,
-        need: Need::Optional,
+        availability: Availability::Optional,
         used_by: "apply tag, remove tag (a Spoke with tags, 2020 on)",
     },
 ];
@@ -84,8 +70,11 @@ pub struct DbTable {
     pub table: Table,
     /// The migration that makes it (and those that add what canvass reads).
     pub made_by: &'static str,
-    /// Required or optional.
-    pub need: Need,
+    /// Required (every Spoke canvass reads has it: without it, an error)
+    /// or optional (only a Spoke recent enough: without it, the read is
+    /// reported as not offered, the kind skipped and the run going on; the
+    /// write fails).
+    pub availability: Availability,
     /// What in this crate reads it.
     pub used_by: &'static str,
 }
@@ -95,55 +84,55 @@ pub const TABLES: &[DbTable] = &[
     DbTable {
         table: Table::Organizations,
         made_by: "`20190207220000_init_db.js`",
-        need: Need::Required,
+        availability: Availability::Required,
         used_by: "`check`; organization scoping",
     },
     DbTable {
         table: Table::Campaigns,
         made_by: "`20190207220000_init_db.js`",
-        need: Need::Required,
+        availability: Availability::Required,
         used_by: "`check`; a contact's organization",
     },
     DbTable {
         table: Table::CampaignContacts,
         made_by: "`20190207220000_init_db.js`",
-        need: Need::Required,
+        availability: Availability::Required,
         used_by: "people; finding a contact to write to",
     },
     DbTable {
         table: Table::Messages,
         made_by: "`20190207220000_init_db.js`; `campaign_contact_id` from `20191217125726_add_message_campaign_contact_id.js`",
-        need: Need::Required,
+        availability: Availability::Required,
         used_by: "messages, contact attempts",
     },
     DbTable {
         table: Table::OptOuts,
         made_by: "`20190207220000_init_db.js`",
-        need: Need::Required,
+        availability: Availability::Required,
         used_by: "opt-outs, contact attempts",
     },
     DbTable {
         table: Table::Questions,
         made_by: "`20190207220000_init_db.js`",
-        need: Need::Required,
+        availability: Availability::Required,
         used_by: "survey questions; an answer's text for a write",
     },
     DbTable {
         table: Table::QuestionResponses,
         made_by: "`20190207220000_init_db.js`",
-        need: Need::Required,
+        availability: Availability::Required,
         used_by: "survey responses",
     },
     DbTable {
         table: Table::Tags,
         made_by: "`20200322171627_tags.js`",
-        need: Need::Optional,
+        availability: Availability::Optional,
         used_by: "tags; a tag's name for a write",
     },
     DbTable {
         table: Table::ContactTags,
         made_by: "`20200322171627_tags.js`",
-        need: Need::Optional,
+        availability: Availability::Optional,
         used_by: "taggings; a contact's tags for a write",
     },
 ];
@@ -152,7 +141,7 @@ pub const TABLES: &[DbTable] = &[
 pub fn required(table: Table) -> bool {
     TABLES
         .iter()
-        .any(|t| t.table == table && t.need == Need::Required)
+        .any(|t| t.table == table && t.availability == Availability::Required)
 }
 
 /// Both tables as the markdown the crate docs show.
@@ -166,7 +155,7 @@ pub fn markdown() -> String {
             "| `{}` | `{}` | {} | {} |\n",
             o.field,
             o.declared,
-            o.need.as_str(),
+            o.availability.as_str(),
             o.used_by
         ));
     }
@@ -176,7 +165,7 @@ pub fn markdown() -> String {
             "| `{}` | {} | {} | {} |\n",
             t.table.name(),
             t.made_by,
-            t.need.as_str(),
+            t.availability.as_str(),
             t.used_by
         ));
     }
