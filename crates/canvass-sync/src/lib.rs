@@ -16,6 +16,8 @@
 //!   [`resolve_identities`] runs it over the warehouse.
 //! - The push ledger ([`Warehouse::ledger_plan`] and friends) and the readers
 //!   push rules need ([`Warehouse::records`], [`Warehouse::canonical_people`]).
+//! - `testing` (feature `testing`): for connector crates' tests through the
+//!   engine, a sync into a fresh SQLite warehouse that cleans up after itself.
 
 pub mod engine;
 pub mod error;
@@ -23,6 +25,8 @@ pub mod identity;
 pub mod report;
 pub mod resolve;
 mod rows;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod warehouse;
 
 pub use engine::{Engine, Progress, ProgressEvent, Source, SyncOptions};

@@ -79,6 +79,24 @@ impl SourceReport {
         self.error.is_none() && self.kinds.iter().all(KindReport::is_success)
     }
 
+    /// The report of one kind.
+    ///
+    /// ```
+    /// use canvass_core::EntityKind;
+    /// use canvass_sync::{KindReport, SourceReport};
+    /// let source = SourceReport {
+    ///     name: "mobilize".into(),
+    ///     system: "mobilize".into(),
+    ///     kinds: vec![KindReport::new(EntityKind::Events)],
+    ///     error: None,
+    /// };
+    /// assert!(source.kind(&EntityKind::Events).is_some());
+    /// assert!(source.kind(&EntityKind::People).is_none());
+    /// ```
+    pub fn kind(&self, kind: &EntityKind) -> Option<&KindReport> {
+        self.kinds.iter().find(|k| &k.kind == kind)
+    }
+
     /// Counts summed over kinds.
     pub fn totals(&self) -> PageCounts {
         let mut t = PageCounts::default();
@@ -157,5 +175,11 @@ impl RunReport {
     /// The report of one source.
     pub fn source(&self, name: &str) -> Option<&SourceReport> {
         self.sources.iter().find(|s| s.name == name)
+    }
+
+    /// The report of one kind of one source: what a test of a connector
+    /// through the engine checks (stored, skipped with its reason, failed).
+    pub fn kind(&self, source: &str, kind: &EntityKind) -> Option<&KindReport> {
+        self.source(source)?.kind(kind)
     }
 }
