@@ -8,70 +8,44 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use canvass_core::EntityKind;
 use canvass_core::http::RateLimit;
 use canvass_hustle::simulator::HustleSim;
-use canvass_sync::{Engine, KindReport, RunReport, Source, SqliteWarehouse, SyncOptions};
+use canvass_sync::testing::SqliteRun;
+use canvass_sync::{KindReport, Source, SyncOptions};
 
-/// A warehouse file removed on drop.
-struct TempFile(std::path::PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
-}
-
-async fn sync(sim: &HustleSim, tag: &str) -> RunReport {
-    let file = TempFile(std::env::temp_dir().join(format!(
-        "canvass-hustle-{tag}-{}-{}.sqlite",
-        std::process::id(),
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    )));
-    let warehouse = SqliteWarehouse::open(&file.0).await.unwrap();
-    let engine = Engine::new(Arc::new(warehouse));
-    let source = Source::new(
-        "hustle",
-        Arc::new(sim.connector(None, RateLimit::unlimited(), 100)),
-    );
+async fn sync(sim: &HustleSim) -> SqliteRun {
+    let hustle = sim.connector(None, RateLimit::unlimited(), 100);
     let options = SyncOptions {
         skip_identity: true,
         ..SyncOptions::default()
     };
-    engine.sync(&[source], &options).await.unwrap()
+    SqliteRun::sync(&[Source::new("hustle", Arc::new(hustle))], &options)
+        .await
+        .unwrap()
 }
 
-fn kinds(report: &RunReport) -> BTreeMap<EntityKind, KindReport> {
-    report
-        .source("hustle")
-        .unwrap()
-        .kinds
-        .iter()
-        .map(|k| (k.kind.clone(), k.clone()))
-        .collect()
+fn report_of(run: &SqliteRun, kind: EntityKind) -> &KindReport {
+    run.report.kind("hustle", &kind).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_list_the_account_lacks_is_skipped_and_the_rest_is_stored() {
     let sim = HustleSim::seeded(5, 60, 300).await;
     sim.withhold("GET", "/v3/messages");
-    let report = sync(&sim, "optional").await;
-    assert!(report.is_success(), "{report:?}");
-    let kinds = kinds(&report);
+    let run = sync(&sim).await;
+    assert!(run.report.is_success(), "{:?}", run.report);
     for kind in [EntityKind::Messages, EntityKind::ContactAttempts] {
-        let k = &kinds[&kind];
+        let k = report_of(&run, kind);
         let why = k.skipped.as_deref().unwrap_or_default();
         assert!(why.contains("not offered by this account"), "{k:?}");
         assert!(why.contains("404"), "{why}");
         assert!(k.error.is_none(), "{k:?}");
         assert_eq!(k.counts.inserted, 0, "{k:?}");
     }
-    let stored = |kind: EntityKind| kinds[&kind].counts.inserted as usize;
+    let stored = |kind: EntityKind| report_of(&run, kind).counts.inserted as usize;
     assert_eq!(stored(EntityKind::People), sim.lead_ids().len());
     assert_eq!(stored(EntityKind::Tags), sim.tag_ids().len());
     assert_eq!(stored(EntityKind::Taggings), sim.tagging_ids().len());
@@ -82,26 +56,25 @@ async fn a_message_list_the_account_lacks_is_skipped_and_the_rest_is_stored() {
 async fn a_required_read_failing_still_fails() {
     let sim = HustleSim::seeded(5, 60, 300).await;
     sim.withhold("GET", "/v3/leads");
-    let report = sync(&sim, "required").await;
-    assert!(!report.is_success(), "{report:?}");
-    let kinds = kinds(&report);
+    let run = sync(&sim).await;
+    assert!(!run.report.is_success(), "{:?}", run.report);
     for kind in [
         EntityKind::People,
         EntityKind::Taggings,
         EntityKind::OptOuts,
     ] {
-        let k = &kinds[&kind];
+        let k = report_of(&run, kind);
         assert!(k.skipped.is_none(), "{k:?}");
         let error = k.error.as_deref().unwrap_or_default();
         assert!(error.contains("not found: GET /v3/leads"), "{k:?}");
     }
     // The reads that do not need leads are stored.
     assert_eq!(
-        kinds[&EntityKind::Tags].counts.inserted as usize,
+        report_of(&run, EntityKind::Tags).counts.inserted as usize,
         sim.tag_ids().len()
     );
     assert_eq!(
-        kinds[&EntityKind::Messages].counts.inserted as usize,
+        report_of(&run, EntityKind::Messages).counts.inserted as usize,
         sim.message_ids().len()
     );
 }

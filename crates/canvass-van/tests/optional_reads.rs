@@ -10,12 +10,13 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use canvass_core::{Connector, ConnectorExt, EntityKind, Error};
-use canvass_sync::{Engine, KindReport, Source, SqliteWarehouse, SyncOptions, Warehouse};
+use canvass_sync::testing::SqliteRun;
+use canvass_sync::{Source, SyncOptions};
 use canvass_testkit::generate::Population;
 use canvass_van::connector::ConnectorOptions;
 use canvass_van::models::Signup;
 use canvass_van::simulator::{Seeded, VanSim, Withheld};
-use canvass_van::{DbMode, VanClient, VanConnector};
+use canvass_van::{DbMode, VanClient, VanClientBuilder, VanConnector};
 use futures::{StreamExt, TryStreamExt};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -67,29 +68,25 @@ impl World {
     }
 }
 
-async fn sqlite(tag: &str) -> (std::path::PathBuf, Arc<dyn Warehouse>) {
-    let dir = std::env::temp_dir().join(format!(
-        "canvass-van-{tag}-{}-{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let wh = SqliteWarehouse::open(dir.join("warehouse.db"))
-        .await
-        .unwrap();
-    (dir, Arc::new(wh))
-}
-
-async fn stored(wh: &Arc<dyn Warehouse>, kind: EntityKind) -> BTreeSet<String> {
-    wh.records(kind)
-        .map_ok(|r| r.record.source().id.clone())
-        .try_collect()
+async fn sync(van: Arc<dyn Connector>) -> SqliteRun {
+    SqliteRun::sync(&[Source::new("van", van)], &SyncOptions::default())
         .await
         .unwrap()
 }
 
-fn kind_report<'a>(kinds: &'a [KindReport], kind: &EntityKind) -> &'a KindReport {
-    kinds.iter().find(|k| &k.kind == kind).unwrap()
+/// A client of a VAN (`server`) answering every request nothing else
+/// answers with VAN's 404 body.
+async fn answering_404(server: &MockServer) -> VanClientBuilder {
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(
+                serde_json::json!({"errors":[{"code":"NOT_FOUND","text":"Not found"}]}),
+            ),
+        )
+        .mount(server)
+        .await;
+    VanClient::builder("app", "key-1234", DbMode::MyCampaign)
+        .base_url(format!("{}/v4/", server.uri()).parse().unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,17 +95,11 @@ async fn events_refused_by_the_database_are_skipped_and_everything_else_is_store
     for status in [400, 404] {
         let w = world().await;
         w.sim.withhold(Withheld::Events, Some(status));
-        let (dir, wh) = sqlite("events-refused").await;
-        let engine = Engine::new(wh.clone());
         let van: Arc<dyn Connector> = Arc::new(w.connector());
-        let report = engine
-            .sync(&[Source::new("van", van.clone())], &SyncOptions::default())
-            .await
-            .unwrap();
-        assert!(report.is_success(), "{status}: {report:#?}");
-        let kinds = &report.source("van").unwrap().kinds;
+        let run = sync(van.clone()).await;
+        assert!(run.report.is_success(), "{status}: {:#?}", run.report);
         for kind in &van.info().reads {
-            let k = kind_report(kinds, kind);
+            let k = run.report.kind("van", kind).unwrap();
             assert!(k.error.is_none(), "{status} {kind}: {k:?}");
             if EVENT_KINDS.contains(kind) {
                 let why = k.skipped.as_deref().unwrap_or_default();
@@ -119,11 +110,11 @@ async fn events_refused_by_the_database_are_skipped_and_everything_else_is_store
                     format!("{status} EVENTS_NOT_SUPPORTED_IN_DB")
                 };
                 assert!(why.contains(&expected), "{status} {kind}: {why}");
-                assert!(stored(&wh, kind.clone()).await.is_empty());
+                assert!(run.stored(kind.clone()).await.unwrap().is_empty());
             } else {
                 assert!(k.skipped.is_none(), "{kind}: {k:?}");
                 assert_eq!(
-                    stored(&wh, kind.clone()).await,
+                    run.stored(kind.clone()).await.unwrap(),
                     w.expected(kind),
                     "{status} {kind}"
                 );
@@ -133,7 +124,6 @@ async fn events_refused_by_the_database_are_skipped_and_everything_else_is_store
         let asked = w.sim.control().stats().by_route;
         assert_eq!(asked.get("GET /v4/events").copied(), Some(3), "{asked:?}");
         assert_eq!(asked.get("GET /v4/signups"), None, "{asked:?}");
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
@@ -144,16 +134,9 @@ async fn a_required_read_that_fails_still_fails() {
     let van = w.sim.connector(w.seeded.connector_options(Some(999_999)));
     let err = van.read_all(EntityKind::People).await.unwrap_err();
     assert!(matches!(err, Error::Api { status: 400, .. }), "{err}");
-    let (_dir, wh) = sqlite("required").await;
-    let report = Engine::new(wh)
-        .sync(
-            &[Source::new("van", Arc::new(van))],
-            &SyncOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert!(!report.is_success());
-    let people = kind_report(&report.source("van").unwrap().kinds, &EntityKind::People);
+    let run = sync(Arc::new(van)).await;
+    assert!(!run.report.is_success());
+    let people = run.report.kind("van", &EntityKind::People).unwrap();
     assert!(
         people.error.is_some() && people.skipped.is_none(),
         "{people:?}"
@@ -162,18 +145,7 @@ async fn a_required_read_that_fails_still_fails() {
     // A 404 is "not offered" only for the optional reads: activist codes
     // and survey questions answered 404 fail.
     let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(404).set_body_json(
-                serde_json::json!({"errors":[{"code":"NOT_FOUND","text":"Not found"}]}),
-            ),
-        )
-        .mount(&server)
-        .await;
-    let client = VanClient::builder("app", "key-1234", DbMode::MyCampaign)
-        .base_url(format!("{}/v4/", server.uri()).parse().unwrap())
-        .build()
-        .unwrap();
+    let client = answering_404(&server).await.build().unwrap();
     let van = VanConnector::new(client, ConnectorOptions::default());
     for kind in [EntityKind::Tags, EntityKind::SurveyQuestions] {
         let err = van.read_all(kind.clone()).await.unwrap_err();
@@ -226,16 +198,8 @@ async fn a_404_while_polling_a_changed_entity_job_is_a_failure() {
         ))
         .mount(&server)
         .await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(404).set_body_json(
-                serde_json::json!({"errors":[{"code":"NOT_FOUND","text":"Not found"}]}),
-            ),
-        )
-        .mount(&server)
-        .await;
-    let client = VanClient::builder("app", "key-1234", DbMode::MyCampaign)
-        .base_url(format!("{}/v4/", server.uri()).parse().unwrap())
+    let client = answering_404(&server)
+        .await
         .job_polling(
             std::time::Duration::from_millis(5),
             std::time::Duration::from_secs(5),
