@@ -145,7 +145,10 @@ async fn a_full_pull_and_every_write_call_only_documented_routes() {
         "routes called that the table does not document: {undocumented:?}"
     );
     // Every connector row of the table was exercised.
-    for r in TABLE.routes().iter().filter(|r| r.called_by.starts_with("connector"))
+    for r in TABLE
+        .routes()
+        .iter()
+        .filter(|r| r.called_by.starts_with("connector"))
     {
         assert!(
             asked(&sim, r.method, r.path) > 0,
