@@ -1,9 +1,15 @@
 //! The `kind = "csv"` configuration and its connector factory.
 //!
+//! A file named `*.xlsx` (or `.xlsm`, `.xlsb`, `.xls`, `.ods`) is read as a
+//! spreadsheet ([`crate::sheet`]): its first visible sheet, or the one
+//! `sheet` names, with the same `columns` map.
+//!
 //! ```toml
 //! [sources.signins]
 //! kind = "csv"
 //! path = "exports/sign-in-*.csv"      # one file, or a wildcard in the file name
+//! # path = "sign-ins.xlsx"            # a spreadsheet works the same way
+//! # sheet = "Sign-ins"                # its sheet (default: the first)
 //! system = "signins"                  # the system name in every SourceRef
 //! entity = "attendances"              # what a row is: people, attendances, taggings, opt_outs, messages
 //! event = "Canvass launch"            # the one event of a sign-in sheet (or map an `event` column)
@@ -27,7 +33,7 @@ use crate::connector::CsvConnector;
 /// The connector kind in configuration files.
 pub const KIND: &str = "csv";
 
-/// A canonical field a CSV column can map to.
+/// A canonical field a column (of a CSV file or a sheet) can map to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
@@ -143,7 +149,7 @@ fn default_channel() -> Channel {
     Channel::Sms
 }
 
-/// A CSV source's configuration.
+/// A file source's configuration (CSV files, or spreadsheets).
 ///
 /// ```
 /// let config: canvass_files::Config = serde_json::from_value(serde_json::json!({
@@ -160,7 +166,13 @@ fn default_channel() -> Channel {
 pub struct Config {
     /// A file, or a wildcard pattern (`*`, `?`) in the file name
     /// (`exports/thrutext-*.csv`); matching files are read in name order.
+    /// A file whose name ends in `.xlsx`, `.xlsm`, `.xlsb`, `.xls` or `.ods`
+    /// is read as a spreadsheet ([`crate::sheet`]).
     pub path: String,
+    /// For spreadsheets: the sheet to read (by name; case is ignored when
+    /// no name matches exactly). Default: the first visible worksheet.
+    #[serde(default)]
+    pub sheet: Option<String>,
     /// The system name in every record's `SourceRef` (default `"csv"`).
     #[serde(default = "default_system")]
     pub system: String,
@@ -181,12 +193,13 @@ pub struct Config {
     /// The channel of opt-outs (default `sms`).
     #[serde(default = "default_channel")]
     pub opt_out_channel: Channel,
-    /// The field delimiter (default `,`).
+    /// The field delimiter (default `,`; CSV only).
     #[serde(default)]
     pub delimiter: Option<char>,
     /// The text encoding: detected when absent (a BOM, else UTF-8 when the
     /// whole file is valid UTF-8, else Windows-1252), or a WHATWG label
-    /// such as `"windows-1252"` or `"utf-8"`.
+    /// such as `"windows-1252"` or `"utf-8"`. CSV only: a spreadsheet
+    /// carries its own.
     #[serde(default)]
     pub encoding: Option<String>,
     /// Rows per page (default 1,000).
@@ -199,6 +212,7 @@ impl Config {
     pub fn new(path: impl Into<String>, entity: RowEntity) -> Config {
         Config {
             path: path.into(),
+            sheet: None,
             system: default_system(),
             entity,
             columns: BTreeMap::new(),
@@ -209,6 +223,12 @@ impl Config {
             encoding: None,
             page_size: default_page_size(),
         }
+    }
+
+    /// Reads the sheet named `name` of a spreadsheet (see [`Config::sheet`]).
+    pub fn sheet(mut self, name: &str) -> Config {
+        self.sheet = Some(name.to_string());
+        self
     }
 
     /// Adds a column mapping.
@@ -256,6 +276,17 @@ impl Config {
         }
         if self.system.trim().is_empty() {
             return bad("key `system` is empty".into());
+        }
+        if let Some(sheet) = &self.sheet {
+            if sheet.trim().is_empty() {
+                return bad("key `sheet` is empty; name a sheet or leave the key out".into());
+            }
+            if self.path.to_lowercase().ends_with(".csv") {
+                return bad(format!(
+                    "key `sheet` = {sheet:?} applies to spreadsheets (.xlsx, .xlsm, .xlsb, .xls, .ods), not to {:?}",
+                    self.path
+                ));
+            }
         }
         if self.page_size == 0 {
             return bad("key `page_size` must be at least 1".into());
@@ -355,6 +386,17 @@ mod tests {
             c.reads(),
             vec![EntityKind::People, EntityKind::Tags, EntityKind::Taggings]
         );
+    }
+
+    #[test]
+    fn a_sheet_for_a_csv_file_is_refused() {
+        let c = Config::new("a.csv", RowEntity::People)
+            .column("Email", Field::Email)
+            .sheet("Sign-ins");
+        assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("sheet")));
+        let mut c = c;
+        c.path = "a.xlsx".into();
+        assert!(c.validate().is_ok());
     }
 
     #[test]

@@ -5,6 +5,12 @@
 //! however long the file is, and parsing the next page overlaps storing
 //! this one.
 //!
+//! A spreadsheet (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) is read the same
+//! way, one sheet of it through [`crate::sheet`], its rows mapped by the same
+//! code; what differs is memory (calamine holds the workbook's shared
+//! strings, or a whole `.xls`/`.ods` sheet) and that rows are named by
+//! sheet and Excel row number.
+//!
 //! **Incremental by content.** Every checkpoint holds the SHA-256 of each
 //! file read to the end, and for the file being read, its hash and the rows
 //! done. A re-run first hashes each file: an unchanged file yields no rows;
@@ -27,6 +33,7 @@ use tokio::sync::mpsc;
 
 use crate::config::Config;
 use crate::mapping::{Layout, Row, RowMapper, RowOut, slug};
+use crate::sheet::{CellNote, SheetRows, is_spreadsheet, with_sheet};
 use crate::source::{Fingerprint, fingerprint, list_files, open_text};
 
 /// Where a read of one kind stands.
@@ -48,8 +55,8 @@ struct At {
     rows: u64,
 }
 
-/// A CSV source: rows of one or more files mapped onto the canonical model
-/// by a [`Config`].
+/// A file source: rows of one or more CSV files or spreadsheets mapped onto
+/// the canonical model by a [`Config`].
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), canvass_core::Error> {
@@ -114,36 +121,130 @@ fn csv_reader(
         .from_reader(text)
 }
 
-/// Reads the header of `path` and resolves the configured columns.
-fn layout_of(
+fn decode_error(config: &Config, path: &Path, at: &str, message: String) -> Error {
+    Error::Decode {
+        system: config.system.clone(),
+        entity: format!("{} header", path.display()),
+        path: at.into(),
+        message,
+        excerpt: String::new(),
+        truncated: false,
+    }
+}
+
+/// The rows of one file after its header: CSV records, or a sheet's rows.
+enum Rows<'a> {
+    Csv {
+        reader: csv::Reader<Box<dyn std::io::Read + Send>>,
+        /// See [`Rows::next`].
+        line_fix: Option<u64>,
+    },
+    Sheet(SheetRows<'a>),
+}
+
+/// What [`Rows::next`] found.
+enum Next {
+    /// A row, read into the record: its line (CSV) or row number (sheet).
+    Row(u64),
+    /// A row that could not be read: where, and why.
+    Bad(u64, String),
+    /// The end of the file.
+    End,
+}
+
+impl Rows<'_> {
+    /// Reads the next row into `record`; problems with single cells of a
+    /// row still read go to `notes` (cleared first).
+    ///
+    /// # Errors
+    /// An error that ends the file's read (I/O, a broken workbook).
+    fn next(
+        &mut self,
+        config: &Config,
+        path: &Path,
+        record: &mut csv::StringRecord,
+        notes: &mut Vec<CellNote>,
+    ) -> Result<Next, Error> {
+        notes.clear();
+        match self {
+            Rows::Csv { reader, line_fix } => {
+                // The csv crate counts a CRLF line ending at the start of the
+                // next record, so in CRLF files (Excel's) each record's line
+                // is one low; the first data record is never on line 1 (the
+                // header is), which tells the two apart.
+                let mut fix_line = |line: u64| *line_fix.get_or_insert(u64::from(line <= 1)) + line;
+                match reader.read_record(record) {
+                    Ok(false) => Ok(Next::End),
+                    Ok(true) => Ok(Next::Row(fix_line(
+                        record.position().map_or(0, csv::Position::line),
+                    ))),
+                    Err(e) => {
+                        if let csv::ErrorKind::Io(io) = e.kind() {
+                            return Err(io_error(&config.system, path, io));
+                        }
+                        let line = fix_line(e.position().map_or(0, csv::Position::line));
+                        Ok(Next::Bad(line, e.to_string()))
+                    }
+                }
+            }
+            Rows::Sheet(sheet) => match sheet.next_row(record, notes) {
+                Ok(Some(row)) => Ok(Next::Row(row)),
+                Ok(None) => Ok(Next::End),
+                Err(m) => Err(Error::Decode {
+                    system: config.system.clone(),
+                    entity: format!("{} sheet {:?}", path.display(), sheet.name()),
+                    path: String::new(),
+                    message: m,
+                    excerpt: String::new(),
+                    truncated: false,
+                }),
+            },
+        }
+    }
+}
+
+/// Opens `path` (a CSV file, or a spreadsheet's sheet), reads its header,
+/// resolves the configured columns and hands the layout and the rows after
+/// the header to `f`.
+///
+/// # Errors
+/// The file cannot be read, or its header lacks a configured column.
+fn with_rows<R>(
     config: &Config,
     path: &Path,
     fp: &Fingerprint,
-) -> Result<(Layout, csv::Reader<Box<dyn std::io::Read + Send>>), Error> {
+    f: impl FnOnce(Layout, Rows<'_>) -> R,
+) -> Result<R, Error> {
+    if is_spreadsheet(path) {
+        let read = with_sheet(path, config.sheet.as_deref(), |mut sheet| {
+            let (row, headers) = sheet
+                .header()
+                .map_err(|m| decode_error(config, path, "", m))?;
+            let name = sheet.name().to_string();
+            let layout = Layout::new(&file_name(path), &headers, config)
+                .map_err(|m| decode_error(config, path, &format!("sheet {name:?} row {row}"), m))?
+                .in_sheet(&name, sheet.first_column());
+            Ok(f(layout, Rows::Sheet(sheet)))
+        });
+        return read.map_err(|m| decode_error(config, path, "", m))?;
+    }
     let text = open_text(path, fp).map_err(|e| io_error(&config.system, path, e))?;
     let mut reader = csv_reader(config, text);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| Error::Decode {
-            system: config.system.clone(),
-            entity: format!("{} header", path.display()),
-            path: "line 1".into(),
-            message: e.to_string(),
-            excerpt: String::new(),
-            truncated: false,
-        })?
+        .map_err(|e| decode_error(config, path, "line 1", e.to_string()))?
         .iter()
         .map(String::from)
         .collect();
-    let layout = Layout::new(&file_name(path), &headers, config).map_err(|m| Error::Decode {
-        system: config.system.clone(),
-        entity: format!("{} header", path.display()),
-        path: "line 1".into(),
-        message: m,
-        excerpt: String::new(),
-        truncated: false,
-    })?;
-    Ok((layout, reader))
+    let layout = Layout::new(&file_name(path), &headers, config)
+        .map_err(|m| decode_error(config, path, "line 1", m))?;
+    Ok(f(
+        layout,
+        Rows::Csv {
+            reader,
+            line_fix: None,
+        },
+    ))
 }
 
 /// The read of one kind, on a blocking thread: sends pages until the files
@@ -215,47 +316,56 @@ impl Producer<'_> {
         done: &mut BTreeMap<String, String>,
         seen: &mut HashSet<String>,
     ) -> Result<(), Stop> {
-        let (layout, mut reader) = match layout_of(self.config, path, fp) {
-            Ok(x) => x,
-            Err(e) => return self.send(Err(e)),
-        };
-        let mapper = RowMapper::new(self.config, &layout, self.kind.clone());
+        let read = with_rows(self.config, path, fp, |layout, rows| {
+            self.rows(path, &layout, rows, key, fp, skip, done, seen)
+        });
+        match read {
+            Ok(r) => r,
+            Err(e) => self.send(Err(e)),
+        }
+    }
+
+    /// Maps and sends the rows of one file.
+    #[allow(clippy::too_many_arguments)]
+    fn rows(
+        &self,
+        path: &Path,
+        layout: &Layout,
+        mut reader: Rows<'_>,
+        key: &str,
+        fp: &Fingerprint,
+        skip: u64,
+        done: &mut BTreeMap<String, String>,
+        seen: &mut HashSet<String>,
+    ) -> Result<(), Stop> {
+        let mapper = RowMapper::new(self.config, layout, self.kind.clone());
         let entity_kind = self.config.entity.kind();
         let page_size = self.config.page_size;
         let mut page = Page::default();
         let mut rows_in_page = 0usize;
         let mut rows = 0u64;
         let mut record = csv::StringRecord::new();
-        // The csv crate counts a CRLF line ending at the start of the next
-        // record, so in CRLF files (Excel's) each record's line is one low;
-        // the first data record is never on line 1 (the header is), which
-        // tells the two apart.
-        let mut line_fix: Option<u64> = None;
-        let mut fix_line = |line: u64| *line_fix.get_or_insert(u64::from(line <= 1)) + line;
+        let mut notes: Vec<CellNote> = Vec::new();
         loop {
-            match reader.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = fix_line(e.position().map_or(0, csv::Position::line));
-                    if let csv::ErrorKind::Io(io) = e.kind() {
-                        return self.send(Err(io_error(&self.config.system, path, io)));
-                    }
+            let line = match reader.next(self.config, path, &mut record, &mut notes) {
+                Err(e) => return self.send(Err(e)),
+                Ok(Next::End) => break,
+                Ok(Next::Row(line)) => line,
+                Ok(Next::Bad(line, e)) => {
                     rows += 1;
                     if rows > skip && self.kind == entity_kind {
                         page.issues.push(RecordIssue::new(
                             format!("{}:{line}", layout.file),
                             &self.kind,
                             "",
-                            format!("{} line {line}: {e}; row left out", layout.file),
+                            format!("{}: {e}; row left out", layout.at(line, None)),
                             true,
                         ));
                     }
                     continue;
                 }
-            }
+            };
             rows += 1;
-            let line = fix_line(record.position().map_or(0, csv::Position::line));
             let row = Row {
                 cells: &record,
                 line,
@@ -286,6 +396,14 @@ impl Producer<'_> {
             }
             if rows <= skip {
                 continue;
+            }
+            // Cell problems (a sheet's error cells, values outside its
+            // columns): reported once, under the file's entity kind.
+            if self.kind == entity_kind {
+                for n in notes.drain(..) {
+                    page.issues
+                        .push(mapper.issue(&row, n.column, &n.message, false));
+                }
             }
             page.records.append(&mut out.records);
             page.raw.append(&mut out.raw);
@@ -323,7 +441,8 @@ impl Connector for CsvConnector {
         }
     }
 
-    /// Checks that the files exist and their headers have every configured column.
+    /// Checks that the files exist and their headers (for a spreadsheet,
+    /// its sheet's) have every configured column.
     async fn check(&self) -> Result<(), Error> {
         let config = self.config.clone();
         let encoding = self.encoding;
@@ -340,7 +459,7 @@ impl Connector for CsvConnector {
             for path in files {
                 let fp =
                     fingerprint(&path, encoding).map_err(|e| io_error(&config.system, &path, e))?;
-                layout_of(&config, &path, &fp)?;
+                with_rows(&config, &path, &fp, |_, _| ())?;
             }
             Ok(())
         })

@@ -1,4 +1,5 @@
-//! From one CSV row to canonical records, and the cell parsers it uses.
+//! From one row (of a CSV file, or of a sheet read as text by
+//! [`crate::sheet`]) to canonical records, and the cell parsers it uses.
 //!
 //! Every parser is total: it returns an error message for a cell it cannot
 //! read and never panics (proptest holds it to that). A cell that cannot be
@@ -17,6 +18,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use crate::config::{Config, Field, RowEntity};
 use crate::phone::PhoneCache;
+use crate::sheet::column_letters;
 
 /// A stable id from free text: accents folded, lower case, runs of anything
 /// but letters and digits turned into one `-`.
@@ -152,6 +154,26 @@ pub fn parse_reason(raw: &str) -> OptOutReason {
     }
 }
 
+/// A US ZIP code whose leading zeros a spreadsheet dropped (it stored
+/// `02134` as the number 2134, in an `.xlsx` or in the CSV it saved)
+/// gets them back; any other text is returned as it is.
+///
+/// ```
+/// use canvass_files::mapping::us_zip;
+/// assert_eq!(us_zip("2134"), "02134");
+/// assert_eq!(us_zip("501"), "00501");
+/// assert_eq!(us_zip("53204"), "53204");
+/// assert_eq!(us_zip("02134-1234"), "02134-1234");
+/// assert_eq!(us_zip("12"), "12");
+/// ```
+pub fn us_zip(raw: &str) -> String {
+    if (3..=4).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{raw:0>5}")
+    } else {
+        raw.to_string()
+    }
+}
+
 /// Splits a tags cell on any of `separators`, trimming and dropping empties
 /// and repeats (in order of first appearance).
 ///
@@ -192,6 +214,16 @@ pub fn split_full_name(raw: &str) -> (Option<String>, Option<String>) {
     }
 }
 
+/// Where a spreadsheet's table is: rows read from it are numbered as Excel
+/// numbers them and its columns named by their letters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetPlace {
+    /// The sheet's name.
+    pub name: String,
+    /// The 0-based column of the table's first column (0 is `A`).
+    pub first_column: u32,
+}
+
 /// The columns of one file, resolved against its header row.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -201,6 +233,8 @@ pub struct Layout {
     pub headers: Vec<String>,
     /// The field of each column (`None`: not mapped; kept as a custom field).
     pub fields: Vec<Option<Field>>,
+    /// The sheet, for a spreadsheet (`None`: a CSV file).
+    pub sheet: Option<SheetPlace>,
 }
 
 impl Layout {
@@ -238,7 +272,64 @@ impl Layout {
             file: file.to_string(),
             headers: headers.iter().map(|h| h.trim().to_string()).collect(),
             fields,
+            sheet: None,
         })
+    }
+
+    /// The same layout, for the table of a sheet whose first column is
+    /// `first_column` (0-based).
+    pub fn in_sheet(mut self, name: &str, first_column: u32) -> Layout {
+        self.sheet = Some(SheetPlace {
+            name: name.to_string(),
+            first_column,
+        });
+        self
+    }
+
+    /// Where a row (and one of its columns) is, as messages say it:
+    /// `signins.csv line 4, column 3 ("Phone")`, or for a sheet
+    /// `signins.xlsx sheet "Sign-ins" row 4, column C ("Phone")`.
+    ///
+    /// ```
+    /// use canvass_files::mapping::Layout;
+    /// use canvass_files::{Config, Field, RowEntity};
+    /// let config = Config::new("signins.xlsx", RowEntity::People).column("Phone", Field::Phone);
+    /// let headers = ["Name".to_string(), "Email".into(), "Phone".into()];
+    /// let csv = Layout::new("signins.csv", &headers, &config).unwrap();
+    /// assert_eq!(csv.at(4, Some(2)), "signins.csv line 4, column 3 (\"Phone\")");
+    /// let sheet = Layout::new("signins.xlsx", &headers, &config).unwrap().in_sheet("Sign-ins", 0);
+    /// assert_eq!(sheet.at(4, Some(2)), "signins.xlsx sheet \"Sign-ins\" row 4, column C (\"Phone\")");
+    /// ```
+    pub fn at(&self, line: u64, column: Option<usize>) -> String {
+        let column = column.map_or_else(String::new, |i| {
+            let header = self.headers.get(i).map_or("", String::as_str);
+            let name = match &self.sheet {
+                Some(s) => column_letters(
+                    s.first_column
+                        .saturating_add(u32::try_from(i).unwrap_or(u32::MAX)),
+                ),
+                None => (i + 1).to_string(),
+            };
+            format!(", column {name} ({header:?})")
+        });
+        match &self.sheet {
+            Some(s) => format!("{} sheet {:?} row {line}{column}", self.file, s.name),
+            None => format!("{} line {line}{column}", self.file),
+        }
+    }
+
+    /// A row's place as JSON keys: `_file` and `_line`, or for a sheet
+    /// `_file`, `_sheet` and `_row`.
+    pub fn place(&self, line: u64) -> Vec<(&'static str, serde_json::Value)> {
+        let mut out = vec![("_file", serde_json::Value::from(self.file.clone()))];
+        match &self.sheet {
+            Some(s) => {
+                out.push(("_sheet", s.name.clone().into()));
+                out.push(("_row", line.into()));
+            }
+            None => out.push(("_line", line.into())),
+        }
+        out
     }
 
     /// The column index of the first column mapped to `field`.
@@ -252,7 +343,8 @@ impl Layout {
 pub struct Row<'a> {
     /// The cells.
     pub cells: &'a csv::StringRecord,
-    /// The line the row starts on (the header is line 1).
+    /// The line the row starts on (the header is line 1), or in a sheet
+    /// the row's number as Excel shows it.
     pub line: u64,
 }
 
@@ -307,38 +399,37 @@ impl<'a> RowMapper<'a> {
         }
     }
 
-    fn issue(
+    /// A problem with `row` (and `column`, an index into the header) for
+    /// the kind being read, its message led by where it is ([`Layout::at`]).
+    pub fn issue(
         &self,
         row: &Row<'_>,
         column: Option<usize>,
         message: &str,
         skipped: bool,
     ) -> RecordIssue {
-        let (field, at) = match column {
-            Some(i) => {
-                let h = self.layout.headers.get(i).cloned().unwrap_or_default();
-                let at = format!(", column {} ({h:?})", i + 1);
-                (h, at)
-            }
-            None => (String::new(), String::new()),
-        };
+        let field = column
+            .and_then(|i| self.layout.headers.get(i).cloned())
+            .unwrap_or_default();
         RecordIssue::new(
             self.row_id(row),
             &self.kind,
             field,
-            format!("{} line {}{at}: {message}", self.layout.file, row.line),
+            format!("{}: {message}", self.layout.at(row.line, column)),
             skipped,
         )
     }
 
-    /// The row as JSON: every header with its cell, plus `_file` and `_line`.
+    /// The row as JSON: every header with its cell, plus where the row is
+    /// ([`Layout::place`]).
     pub fn raw_json(&self, row: &Row<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::with_capacity(self.layout.headers.len() + 2);
+        let mut m = serde_json::Map::with_capacity(self.layout.headers.len() + 3);
         for (h, v) in self.layout.headers.iter().zip(row.cells.iter()) {
             m.insert(h.clone(), serde_json::Value::String(v.to_string()));
         }
-        m.insert("_file".into(), self.layout.file.clone().into());
-        m.insert("_line".into(), row.line.into());
+        for (k, v) in self.layout.place(row.line) {
+            m.insert(k.into(), v);
+        }
         serde_json::Value::Object(m)
     }
 
@@ -513,6 +604,13 @@ impl<'a> RowMapper<'a> {
                 _ => {}
             }
         }
+        let us = address
+            .country
+            .as_deref()
+            .is_none_or(|c| matches!(c, "US" | "USA" | "UNITED STATES"));
+        if us && let Some(zip) = &mut address.postal_code {
+            *zip = us_zip(zip);
+        }
         if address != PostalAddress::default() {
             address.primary = true;
             p.addresses.push(address);
@@ -548,8 +646,9 @@ impl<'a> RowMapper<'a> {
         };
         let person = self.person_ref(row);
         let mut extra = Extra::new();
-        extra.insert("file".into(), self.layout.file.clone().into());
-        extra.insert("line".into(), row.line.into());
+        for (k, v) in self.layout.place(row.line) {
+            extra.insert(k.trim_start_matches('_').into(), v);
+        }
         let modified_at = self.row_date(row, &mut out.issues);
         let a = Attendance {
             source: SourceRef::new(&self.config.system, format!("{}/{event}", person.id)),
@@ -600,10 +699,21 @@ impl<'a> RowMapper<'a> {
             browser_url: None,
             extra: Extra::new(),
         };
+        let mut json = serde_json::Map::new();
+        json.insert("name".into(), name.into());
+        for (k, v) in self.layout.place(row.line) {
+            // Where the event is first named.
+            let k = match k {
+                "_line" => "_first_line",
+                "_row" => "_first_row",
+                k => k,
+            };
+            json.insert(k.into(), v);
+        }
         out.raw.push(RawRecord {
             source: e.source.clone(),
             kind: EntityKind::Events,
-            json: serde_json::json!({"name": name, "_file": self.layout.file, "_first_line": row.line}),
+            json: serde_json::Value::Object(json),
         });
         out.records.push(Record::Event(e));
         Some(id)
