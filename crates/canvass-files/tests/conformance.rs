@@ -1,4 +1,6 @@
-//! The canvass conformance suite against CSV files on disk.
+//! The canvass conformance suite against CSV files on disk, and against
+//! the same rows in `.xlsx` workbooks (tests/fixtures/conformance-*.xlsx,
+//! written by tests/fixtures/make_xlsx.py).
 //!
 //! How the suite's HTTP-side checks apply to a file source:
 //!
@@ -25,20 +27,38 @@ use canvass_testkit::{ConformanceHarness, run_conformance};
 const EVENTS: [&str; 3] = ["Canvass launch", "Phone bank", "Town hall"];
 const TAGS: [&str; 4] = ["Volunteer", "Donor", "Precinct Captain", "Youth"];
 
+/// How the harness's rows are stored.
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Csv,
+    /// The committed workbooks, 120 rows each.
+    Xlsx,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
 struct Harness {
     dir: tempfile::TempDir,
+    format: Format,
     sim: SimControl,
     expected: std::collections::BTreeMap<EntityKind, BTreeSet<String>>,
 }
 
 impl Harness {
     /// Two files of `rows` rows each, matched by one wildcard.
-    fn new(rows: usize) -> Harness {
+    fn new(rows: usize, format: Format) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let mut expected: std::collections::BTreeMap<EntityKind, BTreeSet<String>> =
             Default::default();
         for f in 0..2 {
-            let name = format!("signins-{f}.csv");
+            let name = format!("signins-{f}.{}", format.extension());
             let mut text =
                 String::from("First,Last,Email,Cell,Event,RSVP,Tags,Do not text,Message,Notes\n");
             for i in 0..rows {
@@ -93,10 +113,19 @@ impl Harness {
                         .insert(format!("{id}/sms"));
                 }
             }
-            std::fs::write(dir.path().join(name), text).unwrap();
+            match format {
+                Format::Csv => std::fs::write(dir.path().join(name), text).unwrap(),
+                Format::Xlsx => {
+                    assert_eq!(rows, 120, "the committed workbooks have 120 rows each");
+                    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join(format!("tests/fixtures/conformance-{f}.xlsx"));
+                    std::fs::copy(fixture, dir.path().join(name)).unwrap();
+                }
+            }
         }
         Harness {
             dir,
+            format,
             sim: SimControl::default(),
             expected,
         }
@@ -107,7 +136,11 @@ impl Harness {
 impl ConformanceHarness for Harness {
     fn connector(&self, _secret: Option<&str>, _rate_limit: RateLimit) -> Box<dyn Connector> {
         let mut config = Config::new(
-            self.dir.path().join("signins-*.csv").display().to_string(),
+            self.dir
+                .path()
+                .join(format!("signins-*.{}", self.format.extension()))
+                .display()
+                .to_string(),
             RowEntity::Attendances,
         )
         .column("First", Field::GivenName)
@@ -145,9 +178,8 @@ impl ConformanceHarness for Harness {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csv_passes_the_conformance_suite() {
-    let harness = Harness::new(120);
+async fn passes_the_conformance_suite(format: Format) {
+    let harness = Harness::new(120, format);
     let connector = harness.connector(None, RateLimit::unlimited());
     let reads = connector.info().reads;
     for kind in [
@@ -175,4 +207,14 @@ async fn csv_passes_the_conformance_suite() {
             "{kind}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_passes_the_conformance_suite() {
+    passes_the_conformance_suite(Format::Csv).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xlsx_passes_the_conformance_suite() {
+    passes_the_conformance_suite(Format::Xlsx).await;
 }
