@@ -12,7 +12,7 @@
 //! | `hustle` | canvass-hustle | Hustle API v3 (texting) |
 //! | `strive` | canvass-strive | Strive (texting) |
 //! | `spoke` | canvass-spoke | Spoke (texting: database reads, GraphQL writes) |
-//! | `files` | canvass-files | CSV exports and sign-in sheets (`kind = "csv"`) |
+//! | `files` | canvass-files | CSV exports and sign-in sheets, CSV or XLSX (`kind = "csv"`) |
 //! | `sync` | canvass-sync | the engine: warehouse, identity, VAN sync |
 
 pub use canvass_core as core;

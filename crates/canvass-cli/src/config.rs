@@ -259,6 +259,7 @@ base_url = "https://spoke.example.org/"
 
 # A file with no API behind it (a ThruText or Scale to Win export, an event
 # sign-in sheet, a partner's CSV): header names -> canonical fields.
+# A .xlsx path works too (also .xls, .ods): its first sheet, or sheet = "Sign-ins".
 # [sources.signins]
 # kind = "csv"
 # path = "exports/sign-in-*.csv"        # a file, or a wildcard in the file name
