@@ -393,6 +393,62 @@ impl RouteTable {
         let (method, path) = request.split_once(' ')?;
         self.find(method, path)
     }
+
+    /// The requests (written `METHOD /path`, as the simulators count them)
+    /// that are no route of the table, in order: what a route test expects
+    /// to be empty after a full pull.
+    ///
+    /// ```
+    /// use canvass_core::routes::RouteTable;
+    /// let table = RouteTable::parse(
+    ///     "| Method | Path | Account | Called by | Source |\n|---|---|---|---|---|\n\
+    ///      | GET | `/members` | required | connector: people | the docs |\n",
+    /// );
+    /// let seen = ["GET /members", "GET /flows", "DELETE /members"];
+    /// assert_eq!(table.unlisted(&seen), [&"GET /flows", &"DELETE /members"]);
+    /// ```
+    pub fn unlisted<'r, S>(&self, requests: impl IntoIterator<Item = &'r S>) -> Vec<&'r S>
+    where
+        S: AsRef<str> + ?Sized + 'r,
+    {
+        requests
+            .into_iter()
+            .filter(|r| self.find_request(r.as_ref()).is_none())
+            .collect()
+    }
+
+    /// The requests that are not routes the table lists as `availability`
+    /// (unlisted ones among them), in order.
+    ///
+    /// ```
+    /// use canvass_core::routes::{Availability, RouteTable};
+    /// let table = RouteTable::parse(
+    ///     "| Method | Path | Account | Called by | Source |\n|---|---|---|---|---|\n\
+    ///      | GET | `/members` | required | connector: people | the docs |\n\
+    ///      | GET | `/groups` | optional | connector: tags | the docs |\n",
+    /// );
+    /// let seen = ["GET /members", "GET /groups", "GET /flows"];
+    /// assert_eq!(
+    ///     table.unlisted_as(&seen, Availability::Required),
+    ///     [&"GET /groups", &"GET /flows"]
+    /// );
+    /// ```
+    pub fn unlisted_as<'r, S>(
+        &self,
+        requests: impl IntoIterator<Item = &'r S>,
+        availability: Availability,
+    ) -> Vec<&'r S>
+    where
+        S: AsRef<str> + ?Sized + 'r,
+    {
+        requests
+            .into_iter()
+            .filter(|r| {
+                self.find_request(r.as_ref())
+                    .is_none_or(|route| route.availability != availability)
+            })
+            .collect()
+    }
 }
 
 /// A route table parsed on first use, for a `static` in a connector's

@@ -16,19 +16,6 @@ fn requests(sim: &StriveSim) -> Vec<String> {
     sim.control().stats().by_route.into_keys().collect()
 }
 
-/// The requests not in the table, or in it with an availability not in `allowed`.
-fn outside(requests: &[String], allowed: &[Availability]) -> Vec<String> {
-    requests
-        .iter()
-        .filter(|r| {
-            TABLE
-                .find_request(r)
-                .is_none_or(|route| !allowed.contains(&route.availability))
-        })
-        .cloned()
-        .collect()
-}
-
 #[test]
 fn every_row_of_the_route_table_parses() {
     assert_eq!(TABLE.errors(), [], "rows that do not parse");
@@ -65,13 +52,10 @@ async fn a_full_pull_of_every_read_with_default_options_calls_only_listed_routes
             "{read} not called: {seen:?}"
         );
     }
-    let unlisted = outside(&seen, &[Availability::Required, Availability::Optional]);
+    let unlisted = TABLE.unlisted(&seen);
     assert!(unlisted.is_empty(), "routes not in the table: {unlisted:?}");
     // Of the optional tables, the connector reads only groups (tags).
-    let optional: Vec<&String> = seen
-        .iter()
-        .filter(|r| outside(std::slice::from_ref(r), &[Availability::Required]).len() == 1)
-        .collect();
+    let optional = TABLE.unlisted_as(&seen, Availability::Required);
     assert_eq!(optional, ["GET /groups"], "{seen:?}");
 }
 
@@ -105,7 +89,7 @@ async fn every_client_table_and_write_calls_a_listed_route_and_every_route_is_ca
         .await
         .unwrap();
     let seen = requests(&sim);
-    let unlisted = outside(&seen, &[Availability::Required, Availability::Optional]);
+    let unlisted = TABLE.unlisted(&seen);
     assert!(unlisted.is_empty(), "routes not in the table: {unlisted:?}");
     for r in TABLE.routes() {
         let key = r.template();
