@@ -449,6 +449,35 @@ impl RouteTable {
             })
             .collect()
     }
+
+    /// The routes no request (written `METHOD /path`) is, in the table's
+    /// order: what a route test expects to be empty after it has called
+    /// everything the table lists.
+    ///
+    /// ```
+    /// use canvass_core::routes::RouteTable;
+    /// let table = RouteTable::parse(
+    ///     "| Method | Path | Account | Called by | Source |\n|---|---|---|---|---|\n\
+    ///      | GET | `/v3/agents` | required | `agents().list()` | the docs |\n\
+    ///      | PUT | `/v3/agents/{id}` | required | `agents().update()` | the docs |\n",
+    /// );
+    /// let uncalled = table.uncalled(&["GET /v3/agents"]);
+    /// assert_eq!(uncalled.iter().map(|r| r.template()).collect::<Vec<_>>(), ["PUT /v3/agents/{id}"]);
+    /// assert!(table.uncalled(&["GET /v3/agents", "PUT /v3/agents/agt01"]).is_empty());
+    /// ```
+    pub fn uncalled<'r, S>(&self, requests: impl IntoIterator<Item = &'r S>) -> Vec<&Route>
+    where
+        S: AsRef<str> + ?Sized + 'r,
+    {
+        let requests: Vec<(&str, &str)> = requests
+            .into_iter()
+            .filter_map(|r| r.as_ref().split_once(' '))
+            .collect();
+        self.routes
+            .iter()
+            .filter(|route| !requests.iter().any(|(m, p)| route.matches(m, p)))
+            .collect()
+    }
 }
 
 /// A route table parsed on first use, for a `static` in a connector's
