@@ -1,6 +1,6 @@
 //! The canvass conformance suite against CSV files on disk, and against
 //! the same rows in `.xlsx` workbooks (tests/fixtures/conformance-*.xlsx,
-//! written by tests/fixtures/make_xlsx.py).
+//! written by tests/fixtures/make_spreadsheets.py).
 //!
 //! How the suite's HTTP-side checks apply to a file source:
 //!

@@ -1,5 +1,5 @@
 //! Spreadsheets through the engine into a SQLite warehouse: an `.xlsx`
-//! sign-in sheet (made by tests/fixtures/make_xlsx.py, committed) keeps
+//! sign-in sheet (made by tests/fixtures/make_spreadsheets.py, committed) keeps
 //! every good row with its numbers, dates and accents read as the CSV path
 //! would read them, and names the bad row by file, sheet and Excel row; a
 //! sheet is chosen by name; an unchanged workbook reads nothing on a re-run
