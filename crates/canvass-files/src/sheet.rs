@@ -28,7 +28,8 @@
 use std::path::Path;
 
 use calamine::{
-    DataType, ExcelDateTime, Reader, Sheet, SheetType, SheetVisible, Sheets, open_workbook_auto,
+    DataType, ExcelDateTime, Ods, Reader, Sheet, SheetType, SheetVisible, Sheets, Xls, Xlsb, Xlsx,
+    open_workbook,
 };
 use chrono::{NaiveDate, NaiveTime, TimeDelta, Timelike};
 
@@ -361,6 +362,22 @@ impl<'a> SheetRows<'a> {
     }
 }
 
+/// Opens the workbook at `path` as its extension (in any case) says.
+fn open_book(path: &Path) -> Result<Sheets<std::io::BufReader<std::fs::File>>, String> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let book = match ext.as_str() {
+        "xls" => Sheets::Xls(open_workbook::<Xls<_>, _>(path).map_err(|e| e.to_string())?),
+        "xlsb" => Sheets::Xlsb(open_workbook::<Xlsb<_>, _>(path).map_err(|e| e.to_string())?),
+        "ods" => Sheets::Ods(open_workbook::<Ods<_>, _>(path).map_err(|e| e.to_string())?),
+        _ => Sheets::Xlsx(open_workbook::<Xlsx<_>, _>(path).map_err(|e| e.to_string())?),
+    };
+    Ok(book)
+}
+
 fn position(r: usize, c: usize, start: (u32, u32)) -> (u32, u32) {
     let at = |i: usize, base: u32| base.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
     (at(r, start.0), at(c, start.1))
@@ -378,7 +395,7 @@ pub fn with_sheet<R>(
     wanted: Option<&str>,
     f: impl FnOnce(SheetRows<'_>) -> R,
 ) -> Result<R, String> {
-    let mut book = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let mut book = open_book(path)?;
     let name = pick_sheet(book.sheets_metadata(), wanted)?;
     match &mut book {
         Sheets::Xlsx(xlsx) => {

@@ -282,3 +282,23 @@ async fn check_names_a_missing_sheet_and_the_sheets_found() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upper_case_extension_reads_and_a_file_that_is_no_workbook_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let upper = dir.path().join("SIGNINS.XLSX");
+    std::fs::copy(fixture("signins.xlsx"), &upper).unwrap();
+    let warehouse = warehouse(dir.path()).await;
+    let report = sync(&warehouse, signin_config(&upper)).await;
+    assert_eq!(people(&warehouse).await.len(), 4, "{report:#?}");
+
+    // A CSV saved under an .xlsx name: the read fails naming the file.
+    let renamed = dir.path().join("renamed.xlsx");
+    std::fs::write(&renamed, "Name,Email\nAna,ana@example.org\n").unwrap();
+    let c = CsvConnector::new(signin_config(&renamed)).unwrap();
+    let err = canvass_core::Connector::check(&c)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("renamed.xlsx"), "{err}");
+}
