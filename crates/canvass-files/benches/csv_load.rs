@@ -112,10 +112,11 @@ async fn main() {
                 if let ProgressEvent::PageStored { total, .. } = e {
                     let before = stored.swap(total.read, Ordering::SeqCst) as usize;
                     for mark in [rows / 10, rows / 2, rows] {
-                        if before < mark && total.read as usize >= mark {
-                            if let Ok(mut s) = samples.lock() {
-                                s.push(memory_mib().0);
-                            }
+                        if before < mark
+                            && total.read as usize >= mark
+                            && let Ok(mut s) = samples.lock()
+                        {
+                            s.push(memory_mib().0);
                         }
                     }
                 }

@@ -65,12 +65,12 @@ impl Harness {
                 let n = f * rows + i;
                 let line = i + 2;
                 let event = EVENTS[n % 3];
-                let tags = if n % 2 == 0 {
+                let tags = if n.is_multiple_of(2) {
                     format!("{};{}", TAGS[n % 4], TAGS[(n + 1) % 4])
                 } else {
                     String::new()
                 };
-                let opt = if n % 5 == 0 { "yes" } else { "" };
+                let opt = if n.is_multiple_of(5) { "yes" } else { "" };
                 let _ = writeln!(
                     text,
                     "Ana{n},Núñez,ana{n}@example.org,(414) 202-{:04},{event},yes,{tags},{opt},\"hi, {n}\",note {n}",
@@ -93,7 +93,7 @@ impl Harness {
                     .entry(EntityKind::Messages)
                     .or_default()
                     .insert(id.clone());
-                if n % 2 == 0 {
+                if n.is_multiple_of(2) {
                     for t in [TAGS[n % 4], TAGS[(n + 1) % 4]] {
                         let t = canvass_files::mapping::slug(t);
                         expected
@@ -106,7 +106,7 @@ impl Harness {
                             .insert(format!("{id}/{t}"));
                     }
                 }
-                if n % 5 == 0 {
+                if n.is_multiple_of(5) {
                     expected
                         .entry(EntityKind::OptOuts)
                         .or_default()

@@ -321,10 +321,12 @@ impl Engine {
             }
         }
         // A full (non-incremental) read that finished starts over next run.
-        if report.error.is_none() && !incremental && !options.dry_run {
-            if let Err(e) = self.warehouse.clear_checkpoint(&source.name, kind).await {
-                report.error = Some(format!("warehouse: {e}"));
-            }
+        if report.error.is_none()
+            && !incremental
+            && !options.dry_run
+            && let Err(e) = self.warehouse.clear_checkpoint(&source.name, kind).await
+        {
+            report.error = Some(format!("warehouse: {e}"));
         }
         self.emit(
             options,

@@ -84,7 +84,7 @@ impl Faults {
 
     /// The fault for the `n`th request (1-based), if any.
     pub(crate) fn pick(&self, n: u64) -> Option<Fault> {
-        let hits = |every: Option<u64>| every.is_some_and(|e| e > 0 && n % e == 0);
+        let hits = |every: Option<u64>| every.is_some_and(|e| e > 0 && n.is_multiple_of(e));
         if hits(self.error_every) {
             Some(Fault::ServerError(if self.error_status == 0 {
                 503

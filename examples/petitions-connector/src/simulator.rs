@@ -53,7 +53,7 @@ impl State {
             "petition": {"id": format!("p_{petition}"), "title": format!("Petition #{petition}")},
             "signed_at": (base_time() + Duration::seconds(i as i64)).to_rfc3339(),
             "updated_at": (base_time() + Duration::seconds(i as i64)).to_rfc3339(),
-            "source_code": if i % 3 == 0 { "email" } else { "web" },
+            "source_code": if i.is_multiple_of(3) { "email" } else { "web" },
         });
         if self.malformed.contains(&i)
             && let Some(o) = v.as_object_mut()

@@ -333,10 +333,10 @@ impl State {
                     },
                     created: t - 60,
                     modified: t,
-                    referrer: (k % 5 == 0).then(|| {
+                    referrer: k.is_multiple_of(5).then(|| {
                         json!({"utm_source": "email", "utm_medium": null, "utm_campaign": "gotv", "utm_term": null, "utm_content": "button", "url": format!("https://www.mobilize.us/org/event/{event}/")})
                     }),
-                    custom: (k % 6 == 0).then(|| {
+                    custom: k.is_multiple_of(6).then(|| {
                         json!([{"custom_field_id": 1, "custom_field_name": "shirt", "text_value": "L", "boolean_value": null}])
                     }),
                     omit_id: self.options.omit_attendance_id_every > 0 && k % self.options.omit_attendance_id_every == 5,

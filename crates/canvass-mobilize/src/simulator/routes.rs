@@ -577,11 +577,11 @@ pub(crate) async fn mount(sim: &Sim, state: Shared, options: SimOptions) {
                     })
                 });
                 // Search-backed queries say how far results go.
-                if zipcode.is_some() || exclude_full || !tag_ids.is_empty() {
-                    if let Ok(mut v) = serde_json::from_slice::<Value>(&reply.body) {
-                        v["results_limited_to"] = json!(1000);
-                        reply = Reply::json(200, &v);
-                    }
+                if (zipcode.is_some() || exclude_full || !tag_ids.is_empty())
+                    && let Ok(mut v) = serde_json::from_slice::<Value>(&reply.body)
+                {
+                    v["results_limited_to"] = json!(1000);
+                    reply = Reply::json(200, &v);
                 }
                 reply
             },
