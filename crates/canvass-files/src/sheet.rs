@@ -397,33 +397,25 @@ pub fn with_sheet<R>(
 ) -> Result<R, String> {
     let mut book = open_book(path)?;
     let name = pick_sheet(book.sheets_metadata(), wanted)?;
+    // The two streaming readers are different types with the same methods.
+    macro_rules! stream_cells {
+        ($book:expr) => {{
+            let mut reader = $book
+                .worksheet_cells_reader(&name)
+                .map_err(|e| e.to_string())?;
+            let cells = std::iter::from_fn(move || reader.next_cell().transpose()).map(|c| {
+                c.map(|c| {
+                    let (r, col) = c.get_position();
+                    (r, col, cell_text(c.get_value()))
+                })
+                .map_err(|e| e.to_string())
+            });
+            return Ok(f(SheetRows::new(name, cells)));
+        }};
+    }
     match &mut book {
-        Sheets::Xlsx(xlsx) => {
-            let mut reader = xlsx
-                .worksheet_cells_reader(&name)
-                .map_err(|e| e.to_string())?;
-            let cells = std::iter::from_fn(move || reader.next_cell().transpose()).map(|c| {
-                c.map(|c| {
-                    let (r, col) = c.get_position();
-                    (r, col, cell_text(c.get_value()))
-                })
-                .map_err(|e| e.to_string())
-            });
-            return Ok(f(SheetRows::new(name, cells)));
-        }
-        Sheets::Xlsb(xlsb) => {
-            let mut reader = xlsb
-                .worksheet_cells_reader(&name)
-                .map_err(|e| e.to_string())?;
-            let cells = std::iter::from_fn(move || reader.next_cell().transpose()).map(|c| {
-                c.map(|c| {
-                    let (r, col) = c.get_position();
-                    (r, col, cell_text(c.get_value()))
-                })
-                .map_err(|e| e.to_string())
-            });
-            return Ok(f(SheetRows::new(name, cells)));
-        }
+        Sheets::Xlsx(xlsx) => stream_cells!(xlsx),
+        Sheets::Xlsb(xlsb) => stream_cells!(xlsb),
         Sheets::Xls(_) | Sheets::Ods(_) => {}
     }
     let range = book.worksheet_range(&name).map_err(|e| e.to_string())?;
