@@ -13,9 +13,9 @@ use canvass_actionnetwork::{ActionNetworkClient, ActionNetworkConnector};
 use canvass_core::http::RateLimit;
 use canvass_core::routes::{Availability, template_matches};
 use canvass_core::{
-    AttendanceStatus, Connector, EntityKind, Error, Page, Person, Record, SourceRef, WriteOp,
+    AttendanceStatus, Connector, ConnectorExt, EntityKind, Error, Page, Person, Record, SourceRef,
+    WriteOp,
 };
-use futures::StreamExt;
 
 const TAGS: &str = "/api/v2/tags";
 const TAGGINGS: &str = "/api/v2/tags/{tag_id}/taggings";
@@ -38,19 +38,6 @@ fn default_connector(sim: &ActionNetworkSim) -> ActionNetworkConnector {
         .build()
         .unwrap();
     ActionNetworkConnector::new(client)
-}
-
-/// Every page of a read, or the error that ended it (after the pages before).
-async fn read(c: &ActionNetworkConnector, kind: &EntityKind) -> (Vec<Page>, Option<Error>) {
-    let mut pages = Vec::new();
-    let mut stream = c.read(kind.clone(), None);
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(p) => pages.push(p),
-            Err(e) => return (pages, Some(e)),
-        }
-    }
-    (pages, None)
 }
 
 fn ids(pages: &[Page], kind: &EntityKind) -> BTreeSet<String> {
@@ -96,7 +83,7 @@ async fn a_full_pull_and_every_write_call_only_documented_routes() {
     let c = default_connector(&sim);
     c.check().await.unwrap();
     for kind in &c.info().reads {
-        let (pages, err) = read(&c, kind).await;
+        let (pages, err) = c.read_pages(kind.clone(), None).await;
         assert!(err.is_none(), "{kind}: {err:?}");
         assert_eq!(ids(&pages, kind), sim.ids(kind), "{kind}");
     }
@@ -162,7 +149,7 @@ async fn tags_withheld_are_not_offered_and_every_other_kind_is_read() {
     let c = default_connector(&sim);
     c.check().await.unwrap();
     for kind in &c.info().reads {
-        let (pages, err) = read(&c, kind).await;
+        let (pages, err) = c.read_pages(kind.clone(), None).await;
         if matches!(kind, EntityKind::Tags | EntityKind::Taggings) {
             let err = err.unwrap_or_else(|| panic!("{kind} read despite the 404"));
             assert!(err.is_not_offered(), "{kind}: {err}");
@@ -194,7 +181,7 @@ async fn a_required_read_answering_404_still_fails() {
         let sim = sim().await;
         sim.withhold("GET", template);
         let c = default_connector(&sim);
-        let (pages, err) = read(&c, &kind).await;
+        let (pages, err) = c.read_pages(kind.clone(), None).await;
         let err = err.unwrap_or_else(|| panic!("{kind} read despite the 404"));
         assert!(!err.is_not_offered(), "{kind}: {err}");
         assert!(matches!(err, Error::NotFound { .. }), "{kind}: {err}");
@@ -207,7 +194,7 @@ async fn remove_tag_walks_the_tags_own_taggings_when_the_persons_answer_404() {
     let sim = sim().await;
     let c = default_connector(&sim);
     let tagged: Vec<(String, String)> = {
-        let (pages, _) = read(&c, &EntityKind::Taggings).await;
+        let (pages, _) = c.read_pages(EntityKind::Taggings, None).await;
         pages
             .iter()
             .flat_map(|p| &p.records)

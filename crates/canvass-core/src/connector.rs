@@ -347,6 +347,26 @@ pub trait ConnectorExt: Connector {
         Ok(pages.into_iter().flat_map(|p| p.records).collect())
     }
 
+    /// Reads `kind` from `since` and keeps every page it got, with the error
+    /// that ended the read, if one did: what a test or a report needs to see
+    /// of a read that failed part way (the pages before a failure are kept).
+    async fn read_pages(
+        &self,
+        kind: EntityKind,
+        since: Option<Checkpoint>,
+    ) -> (Vec<Page>, Option<Error>) {
+        use futures::StreamExt;
+        let mut stream = self.read(kind, since);
+        let mut pages = Vec::new();
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(page) => pages.push(page),
+                Err(e) => return (pages, Some(e)),
+            }
+        }
+        (pages, None)
+    }
+
     /// The error an unsupported operation should return.
     fn unsupported(&self, operation: &str) -> Error {
         Error::unsupported(self.info().system, operation)

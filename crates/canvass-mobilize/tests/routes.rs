@@ -7,11 +7,12 @@ use std::collections::BTreeSet;
 
 use canvass_core::http::RateLimit;
 use canvass_core::routes::{Availability, template_matches};
-use canvass_core::{AttendanceStatus, Connector, EntityKind, Error, Page, Record, WriteOp};
+use canvass_core::{
+    AttendanceStatus, Connector, ConnectorExt, EntityKind, Error, Page, Record, WriteOp,
+};
 use canvass_mobilize::MobilizeConnector;
 use canvass_mobilize::routes::TABLE;
 use canvass_mobilize::simulator::{MobilizeSim, SimOptions};
-use futures::StreamExt;
 
 const PEOPLE: &str = "/v1/organizations/{organization_id}/people";
 const ATTENDANCES: &str = "/v1/organizations/{organization_id}/attendances";
@@ -29,19 +30,6 @@ async fn sim() -> MobilizeSim {
 /// events included.
 fn default_connector(sim: &MobilizeSim) -> MobilizeConnector {
     sim.connector(None, RateLimit::unlimited(), None)
-}
-
-/// Every page of a read, or the error that ended it (after the pages before).
-async fn read(c: &MobilizeConnector, kind: &EntityKind) -> (Vec<Page>, Option<Error>) {
-    let mut pages = Vec::new();
-    let mut stream = c.read(kind.clone(), None);
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(p) => pages.push(p),
-            Err(e) => return (pages, Some(e)),
-        }
-    }
-    (pages, None)
 }
 
 fn ids(pages: &[Page], kind: &EntityKind) -> BTreeSet<String> {
@@ -77,7 +65,7 @@ async fn a_full_pull_with_default_options_calls_only_documented_routes() {
     c.check().await.unwrap();
     let reads = c.info().reads;
     for kind in &reads {
-        let (pages, err) = read(&c, kind).await;
+        let (pages, err) = c.read_pages(kind.clone(), None).await;
         assert!(err.is_none(), "{kind}: {err:?}");
         assert_eq!(ids(&pages, kind), expected(&sim, kind), "{kind}");
     }
@@ -131,7 +119,7 @@ async fn a_withheld_optional_read_is_not_offered_and_every_other_kind_is_read() 
         let c = default_connector(&sim);
         c.check().await.unwrap();
         for kind in &c.info().reads {
-            let (pages, err) = read(&c, kind).await;
+            let (pages, err) = c.read_pages(kind.clone(), None).await;
             if *kind == missing {
                 let err = err.unwrap_or_else(|| panic!("{kind} read despite the 404"));
                 assert!(err.is_not_offered(), "{kind}: {err}");
@@ -167,7 +155,7 @@ async fn a_required_read_answering_404_still_fails() {
     sim.withhold("GET", EVENTS);
     let c = default_connector(&sim);
     for kind in [EntityKind::Events, EntityKind::Shifts, EntityKind::Tags] {
-        let (pages, err) = read(&c, &kind).await;
+        let (pages, err) = c.read_pages(kind.clone(), None).await;
         let err = err.unwrap_or_else(|| panic!("{kind} read despite the 404"));
         assert!(!err.is_not_offered(), "{kind}: {err}");
         assert!(matches!(err, Error::NotFound { .. }), "{kind}: {err}");

@@ -26,8 +26,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use canvass_core::ConnectorExt;
 use chrono::Utc;
-use futures::StreamExt;
 
 use canvass_core::http::RateLimit;
 use canvass_core::{
@@ -157,20 +157,8 @@ async fn read(
     kind: &EntityKind,
     since: Option<Checkpoint>,
 ) -> ReadOutcome {
-    let mut stream = connector.read(kind.clone(), since);
-    let mut pages = Vec::new();
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(p) => pages.push(p),
-            Err(e) => {
-                return ReadOutcome {
-                    pages,
-                    error: Some(e),
-                };
-            }
-        }
-    }
-    ReadOutcome { pages, error: None }
+    let (pages, error) = connector.read_pages(kind.clone(), since).await;
+    ReadOutcome { pages, error }
 }
 
 fn ids_of(pages: &[Page], kind: &EntityKind) -> Vec<String> {
