@@ -31,15 +31,10 @@ async fn demo_pipeline_matches_the_seeded_ground_truth() {
         summary.sheet_rows_left_out
     );
     assert_eq!(summary.failed_records, 2, "only the sheet's two bad rows");
-    let sheet_kinds = &summary
+    let signins = summary
         .report
-        .source(sheet)
-        .expect("the sheet was read")
-        .kinds;
-    let signins = sheet_kinds
-        .iter()
-        .find(|k| k.kind == canvass_core::EntityKind::Attendances)
-        .expect("sign-ins");
+        .kind(sheet, &canvass_core::EntityKind::Attendances)
+        .expect("the sheet's sign-ins were read");
     assert_eq!(signins.counts.read - signins.counts.failed, 8);
     // The HTML report the demo writes names the sheet and its left-out rows.
     let html = std::fs::read_to_string(&summary.html_report).expect("the demo wrote its report");

@@ -134,8 +134,7 @@ async fn main() {
             .expect("syncs");
         let elapsed = started.elapsed().as_secs_f64();
         let kind = report
-            .source("partner")
-            .and_then(|s| s.kinds.iter().find(|k| k.kind == EntityKind::People))
+            .kind("partner", &EntityKind::People)
             .expect("people read");
         assert_eq!(kind.counts.inserted as usize, rows, "{:?}", kind.counts);
         assert_eq!(kind.counts.failed, 0);

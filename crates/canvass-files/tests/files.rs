@@ -91,11 +91,7 @@ async fn a_messy_windows_1252_sheet_keeps_every_good_row_and_names_the_bad_ones(
 
     // The two bad rows: left out, each named by file and line, once.
     let s = report.source("signins").unwrap();
-    let att = s
-        .kinds
-        .iter()
-        .find(|k| k.kind == EntityKind::Attendances)
-        .unwrap();
+    let att = s.kind(&EntityKind::Attendances).unwrap();
     assert_eq!(att.counts.failed, 2, "{:#?}", att.failures);
     let skipped: Vec<&str> = att
         .failures
@@ -111,11 +107,7 @@ async fn a_messy_windows_1252_sheet_keeps_every_good_row_and_names_the_bad_ones(
         skipped[1].starts_with("signins.csv line 6: no name"),
         "{skipped:?}"
     );
-    let people_kind = s
-        .kinds
-        .iter()
-        .find(|k| k.kind == EntityKind::People)
-        .unwrap();
+    let people_kind = s.kind(&EntityKind::People).unwrap();
     assert_eq!(
         people_kind.counts.failed, 0,
         "a bad row is reported once, under the file's entity"
@@ -179,11 +171,7 @@ async fn an_unchanged_file_reads_nothing_and_a_changed_one_upserts() {
             .unwrap(),
     );
     let people_counts = |r: &RunReport| {
-        r.source("signins")
-            .unwrap()
-            .kinds
-            .iter()
-            .find(|k| k.kind == EntityKind::People)
+        r.kind("signins", &EntityKind::People)
             .map(|k| (k.pages, k.counts))
             .unwrap()
     };

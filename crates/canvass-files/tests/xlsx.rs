@@ -218,11 +218,7 @@ async fn an_unchanged_workbook_reads_nothing_and_a_changed_one_upserts() {
     let (dir, path) = workbook("signins.xlsx");
     let warehouse = warehouse(dir.path()).await;
     let people_counts = |r: &RunReport| {
-        r.source("signins")
-            .unwrap()
-            .kinds
-            .iter()
-            .find(|k| k.kind == EntityKind::People)
+        r.kind("signins", &EntityKind::People)
             .map(|k| (k.pages, k.counts))
             .unwrap()
     };

@@ -139,11 +139,7 @@ async fn a_full_sync_stores_everything_and_a_rerun_changes_nothing() {
             .await
             .expect("sync");
         assert!(report.is_success(), "{report:#?}");
-        let people = report.sources[0]
-            .kinds
-            .iter()
-            .find(|k| k.kind == EntityKind::People)
-            .expect("people");
+        let people = report.sources[0].kind(&EntityKind::People).expect("people");
         assert_eq!(
             people.counts.inserted as usize,
             sim.signer_ids().len(),
@@ -193,11 +189,7 @@ async fn changes_at_the_source_are_picked_up_incrementally() {
             .sync(&sources, &SyncOptions::default())
             .await
             .expect("sync");
-        let people = report.sources[0]
-            .kinds
-            .iter()
-            .find(|k| k.kind == EntityKind::People)
-            .expect("people");
+        let people = report.sources[0].kind(&EntityKind::People).expect("people");
         assert_eq!(people.counts.updated, 5, "{}: {people:?}", w.backend_name());
         assert_eq!(people.counts.inserted, 0);
         assert!(
@@ -230,11 +222,7 @@ async fn a_bad_record_and_a_bad_source_are_reported_and_the_rest_is_stored() {
         assert!(!report.is_success());
         let ok = report.source("petitions").expect("reported");
         assert!(ok.error.is_none());
-        let people = ok
-            .kinds
-            .iter()
-            .find(|k| k.kind == EntityKind::People)
-            .expect("people");
+        let people = ok.kind(&EntityKind::People).expect("people");
         assert_eq!(people.counts.failed, 1);
         assert_eq!(people.counts.inserted as usize, good.signer_ids().len());
         let failure = people
@@ -297,9 +285,7 @@ async fn a_sync_that_crashes_after_n_pages_and_reruns_ends_identical_to_an_unint
                 .expect("sync");
             assert!(resumed.is_success(), "{resumed:#?}");
             let people = resumed.sources[0]
-                .kinds
-                .iter()
-                .find(|k| k.kind == EntityKind::People)
+                .kind(&EntityKind::People)
                 .expect("people");
             if crash_after > 0 {
                 assert!(
